@@ -1,0 +1,65 @@
+// Package api serves Kinerja over HTTP: the chi router, its handlers and the
+// conventions every endpoint shares.
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// Config is what the server needs from its caller.
+type Config struct {
+	Logger  *slog.Logger
+	Version string
+	Tokens  *Tokens
+	Events  eventLog
+}
+
+// New returns the HTTP handler for the whole API.
+func New(cfg Config) http.Handler {
+	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, events: cfg.Events, metrics: newMetrics()}
+	return s.routes()
+}
+
+type server struct {
+	log     *slog.Logger
+	version string
+	tokens  *Tokens
+	events  eventLog
+	metrics *metrics
+}
+
+func (s *server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
+	r.Get("/healthz", s.healthz)
+	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	r.Route("/v1", func(r chi.Router) {
+		r.Use(s.authenticate)
+		r.Get("/events", s.listEvents)
+		r.Get("/events/stream", s.streamEvents)
+	})
+	return r
+}
+
+type healthResponse struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+}
+
+// healthz reports that the process is up and serving. It checks nothing
+// else: readiness is /readyz's job.
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, healthResponse{Status: "ok", Version: s.version})
+}
+
+// writeJSON sends v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // the status is sent; a broken connection has no one left to tell
+}
