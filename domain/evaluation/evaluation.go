@@ -1,0 +1,447 @@
+package evaluation
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/skp"
+)
+
+// Stage is where an evaluation stands (§6.2).
+type Stage string
+
+// Stages of an evaluation.
+const (
+	StageOpen      Stage = "OPEN"
+	StageFinalized Stage = "FINALIZED"
+	StageDelivered Stage = "DELIVERED"
+	StageObjected  Stage = "OBJECTION_FILED"
+	StageLocked    Stage = "LOCKED"
+)
+
+// Stream returns the event stream name of evaluation id.
+func Stream(id uuid.UUID) string { return "evaluation-" + id.String() }
+
+// Evaluation is one employee's evaluation for one period, rebuilt from its
+// events.
+type Evaluation struct {
+	id                uuid.UUID
+	employee          domain.NIP
+	evaluator         domain.NIP
+	evaluatorSuperior domain.NIP
+	unit              uuid.UUID
+	period            Period
+	unitHead          bool
+	policy            string
+	stage             Stage
+	selfAssessed      bool
+	work, behaviour   policy.Rating
+	predicate         policy.Predicate
+	deliveredAt       time.Time
+	objection         uuid.UUID
+	pending           map[Party]bool // explanations requested and not yet given
+	decided           bool
+}
+
+// ReplayEvaluation folds events, oldest first, into a new Evaluation.
+func ReplayEvaluation(events []Event) *Evaluation {
+	ev := &Evaluation{}
+	for _, e := range events {
+		ev.Apply(e)
+	}
+	return ev
+}
+
+// Apply changes the evaluation to reflect e. It never fails: events are facts.
+func (ev *Evaluation) Apply(e Event) {
+	if ev.pending == nil {
+		ev.pending = map[Party]bool{}
+	}
+	switch e := e.(type) {
+	case Opened:
+		ev.id, ev.employee, ev.evaluator, ev.evaluatorSuperior = e.Evaluation, e.Employee, e.Evaluator, e.EvaluatorSuperior
+		ev.unit, ev.period, ev.unitHead, ev.policy, ev.stage = e.Unit, e.Period, e.UnitHead, e.Policy, StageOpen
+	case SelfAssessed:
+		ev.selfAssessed = true
+	case WorkResultRated:
+		ev.work = e.Rating
+	case BehaviourRated:
+		ev.behaviour = e.Rating
+	case PredicateDetermined:
+		ev.predicate = e.Predicate
+	case Finalized:
+		ev.stage = StageFinalized
+	case Delivered:
+		ev.stage, ev.deliveredAt = StageDelivered, e.At
+	case ObjectionFiled:
+		ev.stage, ev.objection = StageObjected, e.Objection
+	case ExplanationRequested:
+		ev.pending[e.From] = true
+	case ExplanationProvided:
+		delete(ev.pending, e.From)
+	case ObjectionDecided:
+		ev.decided = true
+		if e.Outcome == Changed {
+			ev.work, ev.behaviour, ev.predicate = e.WorkResult, e.Behaviour, e.Predicate
+		}
+	case Locked:
+		ev.stage, ev.predicate = StageLocked, e.Predicate
+	}
+}
+
+// ID returns the evaluation's id.
+func (ev *Evaluation) ID() uuid.UUID { return ev.id }
+
+// Stage returns where the evaluation stands.
+func (ev *Evaluation) Stage() Stage { return ev.stage }
+
+// Predicate returns the current predicate; empty until both ratings exist.
+func (ev *Evaluation) Predicate() policy.Predicate { return ev.predicate }
+
+// Ratings returns the current work-result and behaviour ratings.
+func (ev *Evaluation) Ratings() (work, behaviour policy.Rating) { return ev.work, ev.behaviour }
+
+// Employee returns the evaluated employee.
+func (ev *Evaluation) Employee() domain.NIP { return ev.employee }
+
+// OpenCommand asks to open an evaluation. Plan is the employee's approved
+// SKP; UnitHead says, from the organisation, whether the employee heads
+// Unit, in which case the unit's predicate becomes their work-result rating.
+type OpenCommand struct {
+	Evaluation uuid.UUID
+	Plan       skp.Plan
+	Unit       uuid.UUID
+	Period     Period
+	UnitHead   bool
+}
+
+// Open opens the evaluation of the employee of an approved SKP for a period
+// overlapping it, under policy p. The designated evaluator (the SKP's
+// evaluator) opens it. Errors: Forbidden for anyone else; Invalid when the
+// SKP is not approved, the evaluator is the employee, the period misses the
+// SKP or the policy has no rating matrix.
+func Open(by domain.NIP, cmd OpenCommand, p policy.Policy, at time.Time) ([]Event, error) {
+	plan := cmd.Plan
+	switch {
+	case by != plan.Evaluator:
+		return nil, domain.Errorf(domain.Forbidden, "the evaluation is opened by the designated evaluator %s", plan.Evaluator).WithRule(RuleDesignated)
+	case plan.Evaluator == plan.Employee:
+		return nil, domain.Errorf(domain.Invalid, "an employee cannot evaluate themself").WithField("evaluator_nip").WithRule(RuleSelfEvaluation)
+	case !plan.Approved:
+		return nil, domain.Errorf(domain.Invalid, "SKP %s was never approved; there is nothing to evaluate against", plan.ID).WithField("skp_id").WithRule(RuleStage)
+	case cmd.Evaluation == uuid.Nil || cmd.Unit == uuid.Nil:
+		return nil, domain.Errorf(domain.Invalid, "name the evaluation and the unit").WithField("evaluation_id").WithRule(RuleRequired)
+	case cmd.Period.ID == "" || cmd.Period.End.Before(cmd.Period.Start) || !plan.Overlaps(cmd.Period.Start, cmd.Period.End):
+		return nil, domain.Errorf(domain.Invalid, "period %q is not within the SKP period", cmd.Period.ID).WithField("period").WithRule(RuleRequired)
+	case p.Scheme != policy.MatrixScheme:
+		return nil, domain.Errorf(domain.Invalid, "policy %s has no rating matrix; evaluations are opened under the matrix policy", p.ID).WithField("policy_id").WithRule(RulePolicy)
+	}
+	return []Event{Opened{
+		Evaluation: cmd.Evaluation, Employee: plan.Employee, Evaluator: plan.Evaluator, EvaluatorSuperior: plan.EvaluatorSuperior,
+		SKP: plan.ID, Unit: cmd.Unit, Period: cmd.Period, UnitHead: cmd.UnitHead, Policy: p.ID, At: at,
+	}}, nil
+}
+
+func (ev *Evaluation) checkOpen() error {
+	switch ev.stage {
+	case "":
+		return domain.Errorf(domain.NotFound, "no such evaluation")
+	case StageOpen:
+		return nil
+	}
+	return domain.Errorf(domain.Invalid, "the evaluation is %s; a finalised evaluation changes only through an objection decision", ev.stage).WithRule(RuleFinal)
+}
+
+// SelfAssess records the employee's self-assessment before finalisation.
+// Errors: Forbidden for anyone but the employee; Invalid without notes or
+// once finalised.
+func (ev *Evaluation) SelfAssess(by domain.NIP, notes string, at time.Time) ([]Event, error) {
+	if err := ev.checkOpen(); err != nil {
+		return nil, err
+	}
+	switch {
+	case by != ev.employee:
+		return nil, domain.Errorf(domain.Forbidden, "only the employee assesses themself").WithRule(RuleDesignated)
+	case strings.TrimSpace(notes) == "":
+		return nil, domain.Errorf(domain.Invalid, "the self-assessment needs notes").WithField("notes").WithRule(RuleRequired)
+	}
+	return []Event{SelfAssessed{Notes: notes, By: by, At: at}}, nil
+}
+
+// checkRating holds the guards common to both ratings: invariants 2, 14, 15
+// and 19 (invariant 3 holds from Open), and that the policy and unit facts are this evaluation's.
+func (ev *Evaluation) checkRating(by domain.NIP, r policy.Rating, unit UnitFacts, p policy.Policy, field string) error {
+	if err := ev.checkOpen(); err != nil {
+		return err
+	}
+	switch {
+	case by != ev.evaluator:
+		return domain.Errorf(domain.Forbidden, "only the designated evaluator %s rates this evaluation", ev.evaluator).WithRule(RuleDesignated)
+	case p.ID != ev.policy:
+		return domain.Errorf(domain.Invalid, "the evaluation is under policy %s, not %s", ev.policy, p.ID).WithField("policy_id").WithRule(RulePolicy)
+	case !r.Valid():
+		return domain.Errorf(domain.Invalid, "%q is not a rating; use DI_ATAS_EKSPEKTASI, SESUAI_EKSPEKTASI or DI_BAWAH_EKSPEKTASI", r).WithField(field).WithRule(RuleRating)
+	case !unit.Set:
+		return domain.Errorf(domain.Invalid, "the unit's organisational predicate for %s is not set yet; employees are rated after it (SE MenPANRB 3/2023)", ev.period.ID).WithField(field).WithRule(RuleOrgPredicate)
+	case unit.Unit != ev.unit || unit.PeriodID != ev.period.ID:
+		return domain.Errorf(domain.Invalid, "the unit facts given are for unit %s, period %q, not this evaluation's unit %s, period %q", unit.Unit, unit.PeriodID, ev.unit, ev.period.ID).WithField("unit_id").WithRule(RuleOrgPredicate)
+	}
+	return nil
+}
+
+// derive returns the PredicateDetermined event for the ratings, when both exist.
+func (ev *Evaluation) derive(work, behaviour policy.Rating, p policy.Policy, at time.Time) ([]Event, error) {
+	if work == "" || behaviour == "" {
+		return nil, nil
+	}
+	pr, err := p.Predicate(work, behaviour)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{PredicateDetermined{Predicate: pr, WorkResult: work, Behaviour: behaviour, Policy: p.ID, At: at}}, nil
+}
+
+// RateWorkResult records the evaluator's work-result rating and, once both
+// ratings exist, the predicate by the policy's matrix. A unit head's rating
+// must be the one the policy maps from the unit's organisational predicate.
+// Errors: Forbidden for anyone but the designated evaluator; Invalid for an
+// unknown rating, a unit predicate not yet set, a unit head's rating that
+// differs from the mapping, a foreign policy, or a finalised evaluation.
+func (ev *Evaluation) RateWorkResult(by domain.NIP, r policy.Rating, rationale string, unit UnitFacts, p policy.Policy, at time.Time) ([]Event, error) {
+	if err := ev.checkRating(by, r, unit, p, "work_result_rating"); err != nil {
+		return nil, err
+	}
+	if ev.unitHead {
+		if want := p.HeadWorkRating(unit.Predicate); r != want {
+			return nil, domain.Errorf(domain.Invalid, "the employee heads the unit, whose organisational predicate is %s, so the work-result rating is %s, not %s", unit.Predicate.Label(), want.Label(), r.Label()).WithField("work_result_rating").WithRule(RuleHeadRating)
+		}
+	}
+	more, err := ev.derive(r, ev.behaviour, p, at)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Event{WorkResultRated{Rating: r, Rationale: rationale, RatedBy: by, At: at}}, more...), nil
+}
+
+// RateBehaviour records the evaluator's behaviour rating and, once both
+// ratings exist, the predicate by the policy's matrix. Errors as for
+// RateWorkResult, without the unit-head rule.
+func (ev *Evaluation) RateBehaviour(by domain.NIP, r policy.Rating, notes string, unit UnitFacts, p policy.Policy, at time.Time) ([]Event, error) {
+	if err := ev.checkRating(by, r, unit, p, "behaviour_rating"); err != nil {
+		return nil, err
+	}
+	more, err := ev.derive(ev.work, r, p, at)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Event{BehaviourRated{Rating: r, Notes: notes, RatedBy: by, At: at}}, more...), nil
+}
+
+// Finalize signs the evaluation. It needs both ratings, the evaluator's
+// signature reference, and a distribution check of the unit that counted
+// this evaluation's current predicate and passed, or was overridden.
+// Errors: Forbidden for anyone but the designated evaluator; Invalid
+// otherwise, naming the broken quota.
+func (ev *Evaluation) Finalize(by domain.NIP, signatureRef, documentRef string, unit UnitFacts, at time.Time) ([]Event, error) {
+	if err := ev.checkOpen(); err != nil {
+		return nil, err
+	}
+	switch {
+	case by != ev.evaluator:
+		return nil, domain.Errorf(domain.Forbidden, "only the designated evaluator %s signs this evaluation", ev.evaluator).WithRule(RuleDesignated)
+	case ev.predicate == "":
+		return nil, domain.Errorf(domain.Invalid, "rate both the work result and the behaviour before finalising").WithField("predicate").WithRule(RuleStage)
+	case strings.TrimSpace(signatureRef) == "":
+		return nil, domain.Errorf(domain.Invalid, "finalising needs the evaluator's signature").WithField("signature_ref").WithRule(RuleSignature)
+	case unit.Unit != ev.unit || unit.PeriodID != ev.period.ID:
+		return nil, domain.Errorf(domain.Invalid, "the unit facts given are not for this evaluation's unit and period").WithField("unit_id").WithRule(RuleDistribution)
+	}
+	if checked, ok := unit.Checked[ev.id]; !ok || checked != ev.predicate {
+		return nil, domain.Errorf(domain.Invalid, "the unit's distribution has not been checked with this evaluation's current predicate (%s); check the unit's distribution first", ev.predicate.Label()).WithField("predicate").WithRule(RuleDistribution)
+	}
+	if len(unit.Violations) > 0 && !unit.Overridden {
+		return nil, domain.Errorf(domain.Invalid, "the unit's predicates break the distribution pattern for an organisational predicate of %s: %s", unit.Predicate.Label(), unit.Violations[0].Message).WithField("predicate").WithRule(RuleDistribution)
+	}
+	return []Event{Finalized{SignedBy: by, SignatureRef: signatureRef, DocumentRef: documentRef, At: at}}, nil
+}
+
+// Deliver records that the result reached the employee, which opens the
+// objection window. Errors: Forbidden for anyone but the evaluator; Invalid
+// unless finalised.
+func (ev *Evaluation) Deliver(by domain.NIP, at time.Time) ([]Event, error) {
+	switch {
+	case ev.stage == "":
+		return nil, domain.Errorf(domain.NotFound, "no such evaluation")
+	case by != ev.evaluator:
+		return nil, domain.Errorf(domain.Forbidden, "the result is delivered by the evaluator %s", ev.evaluator).WithRule(RuleDesignated)
+	case ev.stage != StageFinalized:
+		return nil, domain.Errorf(domain.Invalid, "the evaluation is %s; only a finalised, undelivered result can be delivered", ev.stage).WithRule(RuleStage)
+	}
+	return []Event{Delivered{By: by, At: at}}, nil
+}
+
+// FileObjection records the employee's objection, with reasons, no later
+// than the policy's window (14 calendar days by default) after delivery.
+// Errors: Forbidden for anyone but the employee; Invalid for no reasons, a
+// late filing, a second objection or an undelivered result.
+func (ev *Evaluation) FileObjection(by domain.NIP, id uuid.UUID, reasons string, p policy.Policy, at time.Time) ([]Event, error) {
+	switch {
+	case ev.stage == "":
+		return nil, domain.Errorf(domain.NotFound, "no such evaluation")
+	case by != ev.employee:
+		return nil, domain.Errorf(domain.Forbidden, "only the evaluated employee may object to their evaluation").WithRule(RuleDesignated)
+	case ev.objection != uuid.Nil:
+		return nil, domain.Errorf(domain.Invalid, "an objection to this evaluation was already filed; the decision on it is final").WithRule(RuleSecondObjection)
+	case ev.stage != StageDelivered:
+		return nil, domain.Errorf(domain.Invalid, "the evaluation is %s; an objection is filed after the result is delivered", ev.stage).WithRule(RuleStage)
+	case p.ID != ev.policy:
+		return nil, domain.Errorf(domain.Invalid, "the evaluation is under policy %s, not %s", ev.policy, p.ID).WithField("policy_id").WithRule(RulePolicy)
+	case id == uuid.Nil:
+		return nil, domain.Errorf(domain.Invalid, "the objection needs an id").WithField("objection_id").WithRule(RuleRequired)
+	case strings.TrimSpace(reasons) == "":
+		return nil, domain.Errorf(domain.Invalid, "an objection must give its reasons").WithField("reasons").WithRule(RuleObjectionReason)
+	}
+	if deadline := p.ObjectionDeadline(ev.deliveredAt); at.After(deadline) {
+		return nil, domain.Errorf(domain.Invalid, "the objection window closed on %s, %d calendar days after the result was delivered on %s", deadline.Format("2006-01-02 15:04 MST"), p.ObjectionWindowDays(), ev.deliveredAt.Format("2006-01-02 15:04 MST")).WithField("filed_at").WithRule(RuleObjectionWindow)
+	}
+	return []Event{ObjectionFiled{Objection: id, Reasons: reasons, By: by, At: at}}, nil
+}
+
+func (ev *Evaluation) checkObjectionOpen() error {
+	switch {
+	case ev.stage == "":
+		return domain.Errorf(domain.NotFound, "no such evaluation")
+	case ev.stage != StageObjected:
+		return domain.Errorf(domain.Invalid, "there is no open objection on this evaluation").WithRule(RuleStage)
+	}
+	return nil
+}
+
+// RequestExplanation asks the evaluator or the employee to explain, during
+// an objection. Errors: Forbidden for anyone but the evaluator's superior;
+// Invalid for an unknown party, no question, or no open objection.
+func (ev *Evaluation) RequestExplanation(by domain.NIP, from Party, question string, at time.Time) ([]Event, error) {
+	if err := ev.checkObjectionOpen(); err != nil {
+		return nil, err
+	}
+	switch {
+	case by != ev.evaluatorSuperior:
+		return nil, domain.Errorf(domain.Forbidden, "explanations are requested by the evaluator's superior %s, who examines the objection", ev.evaluatorSuperior).WithRule(RuleObjectionDecide)
+	case from != PartyEvaluator && from != PartyEmployee:
+		return nil, domain.Errorf(domain.Invalid, "ask EVALUATOR or EMPLOYEE, not %q", from).WithField("from").WithRule(RuleRequired)
+	case strings.TrimSpace(question) == "":
+		return nil, domain.Errorf(domain.Invalid, "say what is to be explained").WithField("question").WithRule(RuleRequired)
+	}
+	return []Event{ExplanationRequested{From: from, Question: question, By: by, At: at}}, nil
+}
+
+// ProvideExplanation records the explanation of the party that was asked.
+// Errors: Forbidden when by is not the party asked; Invalid without a text
+// or without a pending request.
+func (ev *Evaluation) ProvideExplanation(by domain.NIP, text string, at time.Time) ([]Event, error) {
+	if err := ev.checkObjectionOpen(); err != nil {
+		return nil, err
+	}
+	var from Party
+	switch by {
+	case ev.evaluator:
+		from = PartyEvaluator
+	case ev.employee:
+		from = PartyEmployee
+	default:
+		return nil, domain.Errorf(domain.Forbidden, "only the evaluator or the employee explains, when asked").WithRule(RuleDesignated)
+	}
+	switch {
+	case !ev.pending[from]:
+		return nil, domain.Errorf(domain.Invalid, "no explanation was requested from the %s", strings.ToLower(string(from))).WithRule(RuleStage)
+	case strings.TrimSpace(text) == "":
+		return nil, domain.Errorf(domain.Invalid, "the explanation needs a text").WithField("text").WithRule(RuleRequired)
+	}
+	return []Event{ExplanationProvided{From: from, Text: text, By: by, At: at}}, nil
+}
+
+// Decide records the final decision on the objection by the evaluator's
+// superior, and locks the evaluation. UPHELD keeps the ratings; CHANGED sets
+// new ratings, at least one different, and the predicate the policy's
+// matrix gives for them. Errors: Forbidden for anyone but the evaluator's
+// superior; Invalid for an unknown outcome, missing or unchanged ratings, no
+// reason, or no open objection.
+func (ev *Evaluation) Decide(by domain.NIP, outcome Outcome, work, behaviour policy.Rating, reason string, p policy.Policy, at time.Time) ([]Event, error) {
+	if err := ev.checkObjectionOpen(); err != nil {
+		return nil, err
+	}
+	switch {
+	case by != ev.evaluatorSuperior:
+		return nil, domain.Errorf(domain.Forbidden, "an objection is decided by the evaluator's superior %s only", ev.evaluatorSuperior).WithRule(RuleObjectionDecide)
+	case p.ID != ev.policy:
+		return nil, domain.Errorf(domain.Invalid, "the evaluation is under policy %s, not %s", ev.policy, p.ID).WithField("policy_id").WithRule(RulePolicy)
+	case strings.TrimSpace(reason) == "":
+		return nil, domain.Errorf(domain.Invalid, "the decision needs a reason").WithField("reason").WithRule(RuleRequired)
+	}
+	switch outcome {
+	case Upheld:
+		if work != "" || behaviour != "" {
+			return nil, domain.Errorf(domain.Invalid, "an upheld evaluation keeps its ratings; give no new ones").WithField("work_result").WithRule(RuleRequired)
+		}
+		return []Event{
+			ObjectionDecided{Objection: ev.objection, Outcome: Upheld, Reason: reason, By: by, At: at},
+			Locked{Predicate: ev.predicate, At: at},
+		}, nil
+	case Changed:
+		if !work.Valid() {
+			return nil, domain.Errorf(domain.Invalid, "%q is not a rating; use DI_ATAS_EKSPEKTASI, SESUAI_EKSPEKTASI or DI_BAWAH_EKSPEKTASI", work).WithField("work_result").WithRule(RuleRating)
+		}
+		if !behaviour.Valid() {
+			return nil, domain.Errorf(domain.Invalid, "%q is not a rating; use DI_ATAS_EKSPEKTASI, SESUAI_EKSPEKTASI or DI_BAWAH_EKSPEKTASI", behaviour).WithField("behaviour").WithRule(RuleRating)
+		}
+		if work == ev.work && behaviour == ev.behaviour {
+			return nil, domain.Errorf(domain.Invalid, "the ratings given are the current ones; decide UPHELD to keep them").WithField("work_result").WithRule(RuleRequired)
+		}
+		pr, err := p.Predicate(work, behaviour)
+		if err != nil {
+			return nil, err
+		}
+		return []Event{
+			ObjectionDecided{Objection: ev.objection, Outcome: Changed, WorkResult: work, Behaviour: behaviour, Predicate: pr, Reason: reason, By: by, At: at},
+			Locked{Predicate: pr, At: at},
+		}, nil
+	}
+	return nil, domain.Errorf(domain.Invalid, "outcome %q is not UPHELD or CHANGED", outcome).WithField("outcome").WithRule(RuleRequired)
+}
+
+// Lock makes a delivered evaluation final once the objection window has
+// lapsed without an objection. It is the ledger's own step, so it takes no
+// actor. Errors: Invalid while the window is open or for an undelivered or
+// objected evaluation.
+func (ev *Evaluation) Lock(p policy.Policy, at time.Time) ([]Event, error) {
+	switch {
+	case ev.stage == "":
+		return nil, domain.Errorf(domain.NotFound, "no such evaluation")
+	case ev.stage != StageDelivered:
+		return nil, domain.Errorf(domain.Invalid, "the evaluation is %s; only a delivered result without an objection locks when the window lapses", ev.stage).WithRule(RuleStage)
+	case p.ID != ev.policy:
+		return nil, domain.Errorf(domain.Invalid, "the evaluation is under policy %s, not %s", ev.policy, p.ID).WithField("policy_id").WithRule(RulePolicy)
+	}
+	if deadline := p.ObjectionDeadline(ev.deliveredAt); !at.After(deadline) {
+		return nil, domain.Errorf(domain.Invalid, "the objection window is open until %s", deadline.Format("2006-01-02 15:04 MST")).WithRule(RuleObjectionWindow)
+	}
+	return []Event{Locked{Predicate: ev.predicate, At: at}}, nil
+}
+
+// Facts is what follow-up needs from a locked evaluation.
+type Facts struct {
+	Evaluation uuid.UUID
+	Employee   domain.NIP
+	Period     Period
+	Locked     bool
+	Predicate  policy.Predicate
+}
+
+// Facts returns the evaluation's outcome as a fact for follow-up commands.
+func (ev *Evaluation) Facts() Facts {
+	return Facts{Evaluation: ev.id, Employee: ev.employee, Period: ev.period, Locked: ev.stage == StageLocked, Predicate: ev.predicate}
+}
