@@ -1,0 +1,629 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/eventstore"
+)
+
+// request is one caller's append, waiting in the group-commit queue.
+type request struct {
+	stream   string
+	expected eventstore.ExpectedRevision
+	events   []eventstore.EventData
+
+	done     chan struct{} // closed when result and err are final
+	lead     chan struct{} // receives when this caller must run the next group
+	promoted bool          // guarded by Store.mu: lead has been sent
+
+	decided bool // set by the group: result and err are final even if the transaction fails
+	result  eventstore.AppendResult
+	err     error
+}
+
+// Append implements eventstore.Store.
+//
+// Concurrent appends are committed together (leader/follower group commit):
+// the first caller that finds no transaction running becomes the leader; it
+// takes every append queued so far, checks each in Go against the streams'
+// last events and the stored event ids, writes the ones that pass in one
+// transaction (one multi-row INSERT) that holds the log-head lock, and
+// hands every caller its own result: a rejected append gets its own error
+// and does not affect the others. Callers that arrive meanwhile queue, and
+// when the leader is done the first of them leads the next group. There is
+// no background goroutine.
+//
+// A group whose appends all pass against what the store saw at its own
+// last commit is written in one round trip; if another process has written
+// since, that transaction fails on the changed log head or a unique index,
+// stores nothing, and the group is decided again from fresh reads under
+// the lock (see commit).
+//
+// A caller whose ctx ends while its append is still queued gets the
+// context's error and nothing is stored. Once its group is running, the
+// append completes and its result is returned.
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if err := eventstore.ValidateAppend(stream, expected, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := validateText(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := context.Cause(ctx); err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+	}
+	r := &request{stream: stream, expected: expected, events: events, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	s.mu.Lock()
+	s.queue = append(s.queue, r)
+	if s.gathering != nil && len(s.queue) >= s.gatherWant {
+		close(s.gathering)
+		s.gathering = nil
+	}
+	leader := !s.leading
+	s.leading = true
+	s.mu.Unlock()
+
+	if !leader {
+		select {
+		case <-r.done:
+			return r.result, r.err
+		case <-r.lead:
+		case <-ctx.Done():
+			if s.withdraw(r) {
+				return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, context.Cause(ctx))
+			}
+			select { // too late to withdraw: a group holds it, or it leads the next
+			case <-r.done:
+				return r.result, r.err
+			case <-r.lead:
+			}
+		}
+	}
+	s.lead(ctx)
+	<-r.done
+	return r.result, r.err
+}
+
+// withdraw removes r from the queue if no group has taken it and it has not
+// been promoted to lead, and reports whether it did.
+func (s *Store) withdraw(r *request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.promoted {
+		return false
+	}
+	for i, q := range s.queue {
+		if q == r {
+			s.queue = append(s.queue[:i], s.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// lead runs one group transaction for the queued appends, then hands the
+// lead to the first append that queued meanwhile, if any.
+//
+// Before it takes the queue, it waits briefly for the appenders that were
+// active at the end of the previous group to queue again (see gather).
+// Without that, n concurrent appenders split into two cohorts that take
+// turns, each group holding about n/2 appends and paying a whole commit.
+func (s *Store) lead(ctx context.Context) {
+	s.gather()
+	s.mu.Lock()
+	n, events, size := 0, 0, 0
+	for n < len(s.queue) {
+		events += len(s.queue[n].events)
+		for _, e := range s.queue[n].events {
+			size += len(e.Data)
+		}
+		if n > 0 && (events > maxGroupEvents || size > maxGroupBytes) {
+			break
+		}
+		n++
+	}
+	group := s.queue[:n:n]
+	s.queue = s.queue[n:]
+	s.mu.Unlock()
+
+	start := time.Now()
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	written, err := s.commit(cctx, group)
+	cancel()
+	took := time.Since(start)
+	for _, r := range group {
+		if !r.decided && err != nil {
+			r.result, r.err = eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", r.stream, err)
+		}
+		close(r.done)
+	}
+	if err == nil && written > 0 {
+		s.groups.Add(1)
+		s.events.Add(int64(written))
+		s.signal.Notify()
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.active, s.lastCommit = len(group)+len(s.queue), took
+	if len(s.queue) == 0 {
+		s.leading = false
+		return
+	}
+	next := s.queue[0]
+	next.promoted = true
+	next.lead <- struct{}{}
+}
+
+// gather waits until as many appends are queued as were active (in the
+// group or queued) when the previous group committed, or for half the
+// previous commit's duration (at most maxGather), whichever comes first.
+// The appenders served by the previous group are then usually back within
+// microseconds, and the group holds all of them. A single appender never
+// waits.
+func (s *Store) gather() {
+	s.mu.Lock()
+	want := s.active
+	if want <= 1 || len(s.queue) >= want {
+		s.mu.Unlock()
+		return
+	}
+	full := make(chan struct{})
+	s.gathering, s.gatherWant = full, want
+	window := min(s.lastCommit/2, maxGather)
+	s.mu.Unlock()
+
+	t := time.NewTimer(window)
+	select {
+	case <-full:
+	case <-t.C:
+	}
+	t.Stop()
+	s.mu.Lock()
+	s.gathering = nil
+	s.mu.Unlock()
+}
+
+// streamHead is what the group knows of a stream: its last revision and
+// chain hash, if it has events.
+type streamHead struct {
+	revision uint64
+	exists   bool
+	hash     eventstore.Hash
+}
+
+// storedEvent is where an event id is stored, for the idempotency check.
+type storedEvent struct {
+	stream   string
+	revision uint64
+	position uint64
+}
+
+const (
+	lockHead    = `SELECT position, frontier FROM log_head FOR UPDATE`
+	selectHeads = `SELECT s, e.revision, e.hash FROM unnest($1::text[]) AS s
+		CROSS JOIN LATERAL (SELECT revision, hash FROM events WHERE stream = s ORDER BY revision DESC LIMIT 1) AS e`
+	selectStored = `SELECT id, stream, revision, position FROM events WHERE id = ANY($1)`
+	insertEvents = `INSERT INTO events (position, stream, revision, id, type, data, actor_id, actor_role,
+		command_id, correlation_id, causation_id, reason, schema_version, recorded_at, prev_hash, hash)
+	SELECT p, s, r, i, t, d, ai, ar, cm, co, ca, re, sv, $14, ph, h
+	FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bytea[], $7::text[], $8::text[],
+		$9::uuid[], $10::uuid[], $11::uuid[], $12::text[], $13::bigint[], $15::bytea[], $16::bytea[])
+		AS u(p, s, r, i, t, d, ai, ar, cm, co, ca, re, sv, ph, h)`
+	insertHashes = `INSERT INTO merkle_hashes (first, hashes) VALUES ($1, $2)`
+	// moveHead locks the head row (waiting for any other appender) and moves
+	// it from $3 to $1. If the head is no longer at $3 the new position is
+	// NULL, which the NOT NULL constraint refuses: the transaction fails.
+	moveHead = `UPDATE log_head SET position = CASE WHEN position = $3 THEN $1::bigint END, frontier = $2`
+)
+
+// maxCachedStreams bounds the stream heads a Store remembers.
+const maxCachedStreams = 1 << 16
+
+// headCache is what a Store knows of the log from its own last commit: the
+// head, its Merkle frontier, and the last revision and hash of streams it
+// has read or written. Another process may have moved on since; the
+// one-round-trip transaction then fails (see commit), which
+// is why the cache is only ever used to accept appends, never to reject
+// them. Only the leader of a group touches it.
+type headCache struct {
+	valid    bool
+	head     int64
+	frontier []byte
+	streams  map[string]streamHead
+}
+
+func (c *headCache) reset() {
+	c.valid, c.head, c.frontier, c.streams = false, 0, nil, nil
+}
+
+// remember records the state after a committed write.
+func (c *headCache) remember(w *write, heads map[string]streamHead) {
+	if c.streams == nil || len(c.streams)+len(heads) > maxCachedStreams {
+		c.streams = make(map[string]streamHead, len(heads))
+	}
+	c.valid, c.head, c.frontier = true, w.next, w.frontier
+	for name, h := range heads {
+		c.streams[name] = h
+	}
+}
+
+// commit runs one group transaction and returns the number of events it
+// committed. Appends that fail their checks, and idempotent retries, are
+// decided in it and excluded from the write; an error is for the rest,
+// whose events are not stored.
+//
+// When the Store's cache covers the group and every append passes against
+// it, the group is written optimistically in one round trip. Otherwise, or
+// when that transaction fails because another process wrote in between,
+// the safe path reads under the log-head lock and decides afresh.
+func (s *Store) commit(ctx context.Context, group []*request) (int, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	at := s.now().UTC().Truncate(time.Microsecond) // as Seal does, so the column holds the hashed instant
+	if w, heads, ok := s.planOptimistic(group, at); ok {
+		err := s.send(ctx, conn, w, true)
+		if err == nil {
+			s.cache.remember(w, heads)
+			return len(w.positions), nil
+		}
+		s.cache.reset()
+		s.fallbacks.Add(1)
+		if rbErr := rollback(ctx, conn); rbErr != nil {
+			return 0, errors.Join(err, rbErr)
+		}
+	}
+	n, err := s.commitSafe(ctx, conn, group, at)
+	if err != nil {
+		s.cache.reset()
+		if rbErr := rollback(ctx, conn); rbErr != nil {
+			return 0, errors.Join(err, rbErr)
+		}
+	}
+	return n, err
+}
+
+// rollback ends a failed transaction on conn, if one is open. A connection
+// it cannot roll back is closed, so the pool discards it.
+func rollback(ctx context.Context, conn *pgxpool.Conn) error {
+	if conn.Conn().PgConn().TxStatus() == 'I' {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		return errors.Join(fmt.Errorf("rollback: %w", err), conn.Conn().Close(ctx))
+	}
+	return nil
+}
+
+// planOptimistic decides group against the cache alone. It succeeds only
+// if every append would be accepted: each stream is cached, or the append
+// expects no stream (the insert of revision 0 then proves it), and no
+// append reuses an id of another in the group. Stored ids are not checked:
+// a retry's insert violates the unique id and sends the group down the
+// safe path, which answers it.
+func (s *Store) planOptimistic(group []*request, at time.Time) (*write, map[string]streamHead, bool) {
+	c := &s.cache
+	if !c.valid {
+		return nil, nil, false
+	}
+	heads := make(map[string]streamHead, len(group))
+	for _, r := range group {
+		if h, ok := c.streams[r.stream]; ok {
+			heads[r.stream] = h
+		} else if !r.expected.IsNoStream() {
+			return nil, nil, false
+		}
+	}
+	w, err := decide(group, c.head, c.frontier, heads, map[uuid.UUID]storedEvent{}, at)
+	if err != nil {
+		return nil, nil, false
+	}
+	for _, r := range group {
+		if r.decided {
+			return nil, nil, false
+		}
+	}
+	return w, heads, true
+}
+
+// commitSafe locks the log head, reads the state of the group's streams and
+// ids, decides and writes: two round trips. One pipeline begins, locks the
+// head and reads the last event of each stream and any stored copies of
+// the event ids; then, after the checks in Go, one pipeline inserts the
+// events and the Merkle hashes, moves the head and commits.
+func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*request, at time.Time) (int, error) {
+	var (
+		ids      [][16]byte
+		names    []string
+		seen     = map[string]bool{}
+		head     int64
+		frontier []byte
+		heads    = map[string]streamHead{}
+		stored   = map[uuid.UUID]storedEvent{}
+	)
+	for _, r := range group {
+		if !seen[r.stream] {
+			seen[r.stream] = true
+			names = append(names, r.stream)
+		}
+		for _, e := range r.events {
+			ids = append(ids, e.ID)
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(lockHead).QueryRow(func(row pgx.Row) error { return row.Scan(&head, &frontier) })
+	b.Queue(selectHeads, names).Query(func(rows pgx.Rows) error {
+		var (
+			name string
+			rev  int64
+			hash []byte
+		)
+		_, err := pgx.ForEachRow(rows, []any{&name, &rev, &hash}, func() error {
+			h := streamHead{revision: uint64(rev), exists: true}
+			if len(hash) != len(h.hash) {
+				return fmt.Errorf("stream %s: stored hash is %d bytes", name, len(hash))
+			}
+			copy(h.hash[:], hash)
+			heads[name] = h
+			return nil
+		})
+		return err
+	})
+	b.Queue(selectStored, ids).Query(func(rows pgx.Rows) error {
+		var (
+			id            uuid.UUID
+			stream        string
+			rev, position int64
+		)
+		_, err := pgx.ForEachRow(rows, []any{&id, &stream, &rev, &position}, func() error {
+			stored[id] = storedEvent{stream: stream, revision: uint64(rev), position: uint64(position)}
+			return nil
+		})
+		return err
+	})
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return 0, err
+	}
+	w, err := decide(group, head, frontier, heads, stored, at)
+	if err != nil {
+		return 0, err
+	}
+	if w.empty() {
+		_, err := conn.Exec(ctx, "ROLLBACK")
+		return 0, err
+	}
+	if err := s.send(ctx, conn, w, false); err != nil {
+		return 0, err
+	}
+	s.cache.remember(w, heads)
+	return len(w.positions), nil
+}
+
+// send writes w and commits. With begin it also opens the transaction, so
+// the whole optimistic path is one round trip.
+func (s *Store) send(ctx context.Context, conn *pgxpool.Conn, w *write, begin bool) error {
+	b := &pgx.Batch{}
+	if begin {
+		b.Queue("BEGIN")
+	}
+	b.Queue(moveHead, w.next, w.frontier, w.head)
+	b.Queue(insertEvents, w.positions, w.streams, w.revisions, w.ids, w.types, w.data, w.actorIDs, w.actorRoles,
+		w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes)
+	b.Queue(insertHashes, merkleBase(w.head), w.merkle)
+	if s.beforeCommit == nil {
+		b.Queue("COMMIT")
+	}
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	if s.beforeCommit != nil {
+		s.beforeCommit()
+		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decide checks each append of group, in order, against heads (the streams'
+// last events; absent means no events) and stored (where ids are stored),
+// both of which it updates as it accepts appends, and seals the accepted
+// ones at positions after head. Rejections and idempotent retries are
+// decided on the request; the result of an accepted append is set too, but
+// holds only if the write commits.
+func decide(group []*request, head int64, frontier []byte, heads map[string]streamHead, stored map[uuid.UUID]storedEvent, at time.Time) (*write, error) {
+	n := 0
+	for _, r := range group {
+		n += len(r.events)
+	}
+	w := newWrite(head, n, at)
+	for _, r := range group {
+		r.result, r.err, r.decided = eventstore.AppendResult{}, nil, false
+		if res, err, retry := idempotent(r, stored); retry {
+			r.result, r.err, r.decided = res, err, true
+			continue
+		}
+		h := heads[r.stream]
+		if !r.expected.Check(h.revision, h.exists) {
+			r.err, r.decided = eventstore.WrongExpectedRevision(r.stream, r.expected, h.revision, h.exists), true
+			continue
+		}
+		first := uint64(0)
+		if h.exists {
+			first = h.revision + 1
+		}
+		sealed := eventstore.Seal(r.stream, first, h.hash, at, r.events)
+		for i := range sealed {
+			e := &sealed[i]
+			w.add(e)
+			stored[e.ID] = storedEvent{stream: e.Stream, revision: e.Revision, position: e.Position.Commit}
+		}
+		last := sealed[len(sealed)-1]
+		heads[r.stream] = streamHead{revision: last.Revision, exists: true, hash: last.Hash}
+		r.result = eventstore.AppendResult{Revision: last.Revision, Position: last.Position}
+	}
+	if w.empty() {
+		return w, nil
+	}
+	hashes, next, err := extendMerkle(head, frontier, w.leaves)
+	if err != nil {
+		return nil, err
+	}
+	w.frontier = next
+	w.merkle = make([]byte, 0, len(hashes)*len(hashes[0]))
+	for _, h := range hashes {
+		w.merkle = append(w.merkle, h[:]...)
+	}
+	return w, nil
+}
+
+// idempotent checks r's event ids against the stored ones. When none is
+// stored it returns retry false. When all are, as consecutive events of r's
+// stream in r's order, r is a retry and gets the original result. Any other
+// reuse of stored ids is rejected.
+func idempotent(r *request, stored map[uuid.UUID]storedEvent) (res eventstore.AppendResult, err error, retry bool) {
+	firstOld, firstNew := -1, -1
+	for i, e := range r.events {
+		if _, ok := stored[e.ID]; ok {
+			if firstOld < 0 {
+				firstOld = i
+			}
+		} else if firstNew < 0 {
+			firstNew = i
+		}
+	}
+	switch {
+	case firstOld < 0:
+		return res, nil, false
+	case firstNew >= 0:
+		old := stored[r.events[firstOld].ID]
+		return res, reusedID(firstOld, fmt.Sprintf(
+			"event id %s is already stored (%s@%d) but event %d of the same append is new; a retry must resend exactly the events of the first attempt, and new events need new ids",
+			r.events[firstOld].ID, old.stream, old.revision, firstNew)), true
+	}
+	first := stored[r.events[0].ID]
+	for i, e := range r.events {
+		got := stored[e.ID]
+		if got.stream != r.stream || got.revision != first.revision+uint64(i) {
+			return res, reusedID(i, fmt.Sprintf(
+				"event id %s is already stored as %s@%d, so this append is not a retry of an earlier append to %s; new events need new ids",
+				e.ID, got.stream, got.revision, r.stream)), true
+		}
+	}
+	last := stored[r.events[len(r.events)-1].ID]
+	return eventstore.AppendResult{Revision: last.revision, Position: position(int64(last.position))}, nil, true
+}
+
+func reusedID(i int, msg string) error {
+	return &domain.Error{
+		Kind:    domain.Invalid,
+		Message: msg,
+		Field:   fmt.Sprintf("events[%d].id", i),
+		Rule:    "idempotent-retry",
+		Err:     eventstore.ErrInvalidArgument,
+	}
+}
+
+// write collects the columns of the events one group inserts, and the
+// Merkle hashes and head that go with them.
+type write struct {
+	head     int64     // the log head before the write
+	at       time.Time // recorded-at of every event
+	frontier []byte    // Merkle frontier after the write
+	merkle   []byte    // the new stored hashes, from merkleBase(head) on
+
+	next                                          int64
+	positions, revisions, schemaVersions          []int64
+	streams, types, actorIDs, actorRoles, reasons []string
+	ids, commandIDs, correlationIDs, causationIDs [][16]byte
+	data, prevHashes, hashes                      [][]byte
+	leaves                                        []tlogHash
+}
+
+func newWrite(head int64, capacity int, at time.Time) *write {
+	return &write{
+		head:           head,
+		at:             at,
+		next:           head,
+		positions:      make([]int64, 0, capacity),
+		revisions:      make([]int64, 0, capacity),
+		schemaVersions: make([]int64, 0, capacity),
+		streams:        make([]string, 0, capacity),
+		types:          make([]string, 0, capacity),
+		actorIDs:       make([]string, 0, capacity),
+		actorRoles:     make([]string, 0, capacity),
+		reasons:        make([]string, 0, capacity),
+		ids:            make([][16]byte, 0, capacity),
+		commandIDs:     make([][16]byte, 0, capacity),
+		correlationIDs: make([][16]byte, 0, capacity),
+		causationIDs:   make([][16]byte, 0, capacity),
+		data:           make([][]byte, 0, capacity),
+		prevHashes:     make([][]byte, 0, capacity),
+		hashes:         make([][]byte, 0, capacity),
+		leaves:         make([]tlogHash, 0, capacity),
+	}
+}
+
+// add assigns e the next position and adds it to the write.
+func (w *write) add(e *eventstore.RecordedEvent) {
+	w.next++
+	e.Position = position(w.next)
+	m := &e.Metadata
+	w.positions = append(w.positions, w.next)
+	w.revisions = append(w.revisions, int64(e.Revision))
+	w.schemaVersions = append(w.schemaVersions, int64(m.SchemaVersion))
+	w.streams = append(w.streams, e.Stream)
+	w.types = append(w.types, e.Type)
+	w.actorIDs = append(w.actorIDs, m.Actor.ID)
+	w.actorRoles = append(w.actorRoles, m.Actor.Role)
+	w.reasons = append(w.reasons, m.Reason)
+	w.ids = append(w.ids, e.ID)
+	w.commandIDs = append(w.commandIDs, m.CommandID)
+	w.correlationIDs = append(w.correlationIDs, m.CorrelationID)
+	w.causationIDs = append(w.causationIDs, m.CausationID)
+	w.data = append(w.data, e.Data)
+	w.prevHashes = append(w.prevHashes, e.PrevHash[:])
+	w.hashes = append(w.hashes, e.Hash[:])
+	w.leaves = append(w.leaves, eventstore.LeafHash(e))
+}
+
+func (w *write) empty() bool { return len(w.positions) == 0 }
+
+// validateText rejects strings PostgreSQL's text type cannot hold (NUL
+// bytes, invalid UTF-8), so that one bad append cannot fail the group it
+// is committed with.
+func validateText(stream string, events []eventstore.EventData) error {
+	for i, e := range events {
+		fields := []struct{ name, value string }{
+			{"type", e.Type},
+			{"metadata.actor.id", e.Metadata.Actor.ID},
+			{"metadata.actor.role", e.Metadata.Actor.Role},
+			{"metadata.reason", e.Metadata.Reason},
+		}
+		for _, f := range fields {
+			if !utf8.ValidString(f.value) || strings.ContainsRune(f.value, 0) {
+				return invalid("event %d of the append to %s has a %s that is not UTF-8 text without NUL characters", i, stream, strings.ReplaceAll(f.name, ".", " ")).
+					WithField(fmt.Sprintf("events[%d].%s", i, f.name))
+			}
+		}
+	}
+	return nil
+}
+
+func invalid(format string, args ...any) *domain.Error {
+	return &domain.Error{Kind: domain.Invalid, Message: fmt.Sprintf(format, args...), Err: eventstore.ErrInvalidArgument}
+}
