@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/kinerja/kinerja/eventstore"
 )
 
 // Config is what the server needs from its caller.
@@ -16,12 +19,19 @@ type Config struct {
 	Logger  *slog.Logger
 	Version string
 	Tokens  *Tokens
-	Events  eventLog
+	// Store is the ledger: commands append to it, aggregate reads load from
+	// it and the change feed reads its global log.
+	Store eventstore.Store
+	// Now is the clock that stamps commands; nil means time.Now.
+	Now func() time.Time
 }
 
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
-	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, events: cfg.Events, metrics: newMetrics()}
+	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, store: cfg.Store, now: cfg.Now, metrics: newMetrics()}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	return s.routes()
 }
 
@@ -29,7 +39,8 @@ type server struct {
 	log     *slog.Logger
 	version string
 	tokens  *Tokens
-	events  eventLog
+	store   eventstore.Store
+	now     func() time.Time
 	metrics *metrics
 }
 
@@ -38,10 +49,14 @@ func (s *server) routes() http.Handler {
 	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
 	r.Get("/healthz", s.healthz)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	r.Get("/openapi.json", s.openAPI)
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(s.authenticate)
 		r.Get("/events", s.listEvents)
 		r.Get("/events/stream", s.streamEvents)
+		for _, rt := range s.resourceRoutes() {
+			r.With(s.allow(rt)).Method(rt.method, rt.path, rt.handler)
+		}
 	})
 	return r
 }

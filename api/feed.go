@@ -15,13 +15,6 @@ import (
 	"github.com/kinerja/kinerja/eventstore"
 )
 
-// eventLog is what the change feed needs from the event store.
-type eventLog interface {
-	ReadAll(ctx context.Context, after eventstore.Position, limit int) ([]eventstore.RecordedEvent, error)
-	Subscribe(ctx context.Context, after eventstore.Position, handle func(eventstore.RecordedEvent) error) error
-	Head(ctx context.Context) (eventstore.Position, error)
-}
-
 // Page sizes of the feed.
 const (
 	defaultPage = 100
@@ -78,7 +71,7 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	events, err := s.events.ReadAll(r.Context(), after, limit)
+	events, err := s.store.ReadAll(r.Context(), after, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -123,7 +116,7 @@ func (s *server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeErrorLate(r, err)
 		return
 	}
-	err = s.events.Subscribe(r.Context(), after, func(e eventstore.RecordedEvent) error {
+	err = s.store.Subscribe(r.Context(), after, func(e eventstore.RecordedEvent) error {
 		body, err := json.Marshal(toEventJSON(e))
 		if err != nil {
 			return err

@@ -33,7 +33,7 @@ func newFeedFixture(t *testing.T) feedFixture {
 	t.Cleanup(func() { store.Close() })
 	tk := testTokens(t)
 	tk.now = time.Now
-	srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Tokens: tk, Events: store}))
+	srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Tokens: tk, Store: store}))
 	t.Cleanup(srv.Close)
 	return feedFixture{srv: srv, store: store, tokens: tk}
 }

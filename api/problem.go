@@ -36,6 +36,10 @@ type problem struct {
 
 const problemTypePrefix = "urn:kinerja:problem:"
 
+// ruleIfMatch is the rule of a command refused because its If-Match names a
+// revision the stream has moved on from (eventstore.ErrPreconditionFailed).
+const ruleIfMatch = "if-match"
+
 // writeError sends err to the client as problem+json. Domain errors keep their
 // message; anything else is logged and reported as a bare 500.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -62,6 +66,9 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if de.Rule != "" {
 		p.Type = problemTypePrefix + de.Rule
+	}
+	if de.Rule == ruleIfMatch {
+		p.Status = http.StatusPreconditionFailed
 	}
 	writeProblem(w, r, p)
 }
