@@ -1,0 +1,367 @@
+package projections
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/domain/evaluation"
+	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/skp"
+	"github.com/kinerja/kinerja/eventstore"
+)
+
+// Appraisal is one SKP as the employee, the evaluator and payroll see it:
+// the plan with its RHK and IKI and their targets, every realisation
+// reported, the achievement per IKI and period (with the indicator version
+// used), and the last event position that touched it.
+type Appraisal struct {
+	Plan         Plan          `json:"plan"`
+	Realisations []Realisation `json:"realisations"`
+	Achievements []Achievement `json:"achievements"`
+	Evaluations  []uuid.UUID   `json:"evaluation_ids,omitempty"` // in the order they were opened
+	Position     string        `json:"last_position"`
+}
+
+// EvaluationAppraisal is one evaluation with the appraisal of its SKP and
+// the achievements of the realisations that fall in its period.
+type EvaluationAppraisal struct {
+	Evaluation   EvaluationView `json:"evaluation"`
+	Appraisal    Appraisal      `json:"skp"`
+	Achievements []Achievement  `json:"period_achievements"`
+}
+
+// YearAppraisal is one SKP of an employee's year with its evaluations.
+type YearAppraisal struct {
+	Appraisal   Appraisal        `json:"skp"`
+	Evaluations []EvaluationView `json:"evaluations"`
+}
+
+// Realisation is one reported realisation. A correction names the one it
+// supersedes, which stays listed; the latest report for an IKI and period is
+// the current one.
+type Realisation struct {
+	ID         uuid.UUID           `json:"realisation_id"`
+	IKI        uuid.UUID           `json:"iki_id"`
+	RHK        uuid.UUID           `json:"rhk_id"`
+	Period     execution.PeriodRef `json:"period"`
+	Value      float64             `json:"value"`
+	Narrative  string              `json:"narrative"`
+	Evidence   []string            `json:"evidence_refs,omitempty"`
+	Indicator  *uuid.UUID          `json:"indicator_id,omitempty"`
+	Version    int                 `json:"indicator_version,omitempty"`
+	Supersedes *uuid.UUID          `json:"supersedes,omitempty"`
+	Reason     string              `json:"reason,omitempty"`
+	By         domain.NIP          `json:"by"`
+	At         time.Time           `json:"at"`
+	Position   string              `json:"position"`
+}
+
+// Achievement is the achievement (capaian) of one IKI in one period from its
+// current realisation (the latest reported), in percent of the target. Problem says why it could
+// not be computed (then Percent is zero).
+type Achievement struct {
+	IKI         uuid.UUID        `json:"iki_id"`
+	Period      string           `json:"period_id"`
+	PeriodStart time.Time        `json:"period_start"`
+	PeriodEnd   time.Time        `json:"period_end"`
+	Target      indicator.Target `json:"target"`
+	Unit        string           `json:"unit"`
+	Realised    float64          `json:"realised"`
+	Percent     float64          `json:"percent"`
+	Problem     string           `json:"problem,omitempty"`
+	Indicator   *uuid.UUID       `json:"indicator_id,omitempty"`
+	Version     int              `json:"indicator_version,omitempty"`
+	Realisation uuid.UUID        `json:"realisation_id"`
+}
+
+// Appraisals is the appraisal read model: per SKP, and an index of the SKPs
+// of each employee and year.
+type Appraisals struct {
+	model   *Model
+	bySKP   *Map[Appraisal]
+	byEval  *Map[EvaluationView]
+	records *Map[uuid.UUID]   // execution stream → SKP
+	years   *Map[[]uuid.UUID] // "nip/year" → SKPs, in drafting order
+}
+
+// NewAppraisals returns an empty appraisal read model.
+func NewAppraisals() *Appraisals {
+	m := NewModel()
+	return &Appraisals{
+		model:   m,
+		bySKP:   NewMap[Appraisal](m, "by_skp"),
+		byEval:  NewMap[EvaluationView](m, "by_evaluation"),
+		records: NewMap[uuid.UUID](m, "records"),
+		years:   NewMap[[]uuid.UUID](m, "by_employee_year"),
+	}
+}
+
+// Name implements Projection.
+func (*Appraisals) Name() string { return "appraisal" }
+
+// Version implements Projection.
+func (*Appraisals) Version() int { return 1 }
+
+// Model implements Projection.
+func (a *Appraisals) Model() *Model { return a.model }
+
+var appraisalExecutionTypes = map[string]bool{
+	execution.Opened{}.EventType():              true,
+	execution.RealisationReported{}.EventType(): true,
+}
+
+// evaluationTypes are the events of one employee's evaluation.
+var evaluationTypes = map[string]bool{
+	evaluation.Opened{}.EventType():              true,
+	evaluation.SelfAssessed{}.EventType():        true,
+	evaluation.WorkResultRated{}.EventType():     true,
+	evaluation.BehaviourRated{}.EventType():      true,
+	evaluation.PredicateDetermined{}.EventType(): true,
+	evaluation.Finalized{}.EventType():           true,
+	evaluation.Delivered{}.EventType():           true,
+	evaluation.ObjectionFiled{}.EventType():      true,
+	evaluation.ObjectionDecided{}.EventType():    true,
+	evaluation.Locked{}.EventType():              true,
+}
+
+// Reads implements Projection.
+func (a *Appraisals) Reads(eventType string) bool {
+	return category(eventType) == "skp" || appraisalExecutionTypes[eventType] || evaluationTypes[eventType]
+}
+
+// Apply implements Projection.
+func (a *Appraisals) Apply(ev *Event) error {
+	body, err := ev.Body()
+	if err != nil {
+		return err
+	}
+	rec := &ev.RecordedEvent
+	switch category(ev.Type) {
+	case "skp":
+		e := body.(skp.Event)
+		id, err := streamID(rec.Stream)
+		if err != nil {
+			return err
+		}
+		ap, existed := a.bySKP.Get(id.String())
+		var changes []TargetChange
+		ap.Plan, changes = foldPlan(ap.Plan, rec, e)
+		ap.Position = rec.Position.String()
+		if len(changes) > 0 {
+			ap.Achievements = achievements(ap.Plan, ap.Realisations)
+		}
+		a.bySKP.Put(id.String(), ap)
+		if !existed {
+			key := yearKey(ap.Plan.Employee, ap.Plan.Year())
+			ids, _ := a.years.Get(key)
+			a.years.Put(key, append(ids, id))
+		}
+	case "execution":
+		e := body.(execution.Event)
+		a.applyExecution(rec, e)
+	case "evaluation":
+		return a.applyEvaluation(rec, body.(evaluation.Event))
+	}
+	return nil
+}
+
+func (a *Appraisals) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Event) error {
+	id, err := streamID(rec.Stream)
+	if err != nil {
+		return err
+	}
+	v, _ := a.byEval.Get(id.String())
+	v, _ = foldEvaluation(v, rec, e)
+	a.byEval.Put(id.String(), v)
+	if _, opened := e.(evaluation.Opened); opened {
+		if ap, ok := a.bySKP.Get(v.SKP.String()); ok {
+			ap.Evaluations = append(ap.Evaluations, id)
+			ap.Position = rec.Position.String()
+			a.bySKP.Put(v.SKP.String(), ap)
+		}
+	}
+	return nil
+}
+
+func yearKey(nip domain.NIP, year int) string { return fmt.Sprintf("%s/%d", nip, year) }
+
+func (a *Appraisals) applyExecution(rec *eventstore.RecordedEvent, e execution.Event) {
+	switch e := e.(type) {
+	case execution.Opened:
+		a.records.Put(rec.Stream, e.SKP)
+	case execution.RealisationReported:
+		id, ok := a.records.Get(rec.Stream)
+		if !ok {
+			return // a record that was never opened has no appraisal
+		}
+		ap, ok := a.bySKP.Get(id.String())
+		if !ok {
+			return
+		}
+		ap.Realisations = report(ap.Realisations, e, rec.Position)
+		ap.Achievements = reachieve(ap.Plan, ap.Achievements, ap.Realisations[len(ap.Realisations)-1])
+		ap.Position = rec.Position.String()
+		a.bySKP.Put(id.String(), ap)
+	}
+}
+
+// report returns rs with e added. Appending leaves what readers hold intact.
+func report(rs []Realisation, e execution.RealisationReported, pos eventstore.Position) []Realisation {
+	return append(rs, Realisation{
+		ID: e.Realisation, IKI: e.IKI, RHK: e.RHK, Period: e.Period, Value: e.Value, Narrative: e.Narrative,
+		Evidence: e.Evidence, Indicator: e.Indicator, Version: e.Version, Supersedes: e.Supersedes, Reason: e.Reason,
+		By: e.By, At: e.At, Position: pos.String(),
+	})
+}
+
+// reachieve returns achievements with the one of r's IKI and period set
+// from r, the latest report for them, keeping plan order, then period order.
+func reachieve(p Plan, prev []Achievement, r Realisation) []Achievement {
+	iki, ok := findIKI(p, r.IKI)
+	if !ok {
+		return prev // a realisation of an IKI the plan does not have shows no achievement
+	}
+	ach := achievementOf(iki, r)
+	order := make(map[uuid.UUID]int, len(p.IKIs))
+	for i, x := range p.IKIs {
+		order[x.ID] = i
+	}
+	before := func(a, b Achievement) bool {
+		if order[a.IKI] != order[b.IKI] {
+			return order[a.IKI] < order[b.IKI]
+		}
+		return periodBefore(a.PeriodStart, a.Period, b.PeriodStart, b.Period)
+	}
+	out := make([]Achievement, 0, len(prev)+1)
+	placed := false
+	for _, a := range prev {
+		if a.IKI == ach.IKI && a.Period == ach.Period {
+			continue
+		}
+		if !placed && before(ach, a) {
+			out, placed = append(out, ach), true
+		}
+		out = append(out, a)
+	}
+	if !placed {
+		out = append(out, ach)
+	}
+	return out
+}
+
+func periodBefore(aStart time.Time, aID string, bStart time.Time, bID string) bool {
+	if !aStart.Equal(bStart) {
+		return aStart.Before(bStart)
+	}
+	return aID < bID
+}
+
+// achievements computes the achievement of every IKI and period from its
+// latest realisation (a correction is always the latest), in plan order, then
+// period order.
+func achievements(p Plan, rs []Realisation) []Achievement {
+	var out []Achievement
+	for _, iki := range p.IKIs {
+		var current []Realisation
+		for _, r := range rs {
+			if r.IKI != iki.ID {
+				continue
+			}
+			i := slices.IndexFunc(current, func(c Realisation) bool { return c.Period.ID == r.Period.ID })
+			if i >= 0 {
+				current[i] = r
+			} else {
+				current = append(current, r)
+			}
+		}
+		slices.SortStableFunc(current, func(a, b Realisation) int {
+			switch {
+			case periodBefore(a.Period.Start, a.Period.ID, b.Period.Start, b.Period.ID):
+				return -1
+			case periodBefore(b.Period.Start, b.Period.ID, a.Period.Start, a.Period.ID):
+				return 1
+			}
+			return 0
+		})
+		for _, r := range current {
+			out = append(out, achievementOf(iki, r))
+		}
+	}
+	return out
+}
+
+// achievementOf computes the achievement of realisation r against iki's
+// target. A realisation that names its indicator version keeps it.
+func achievementOf(iki skp.IKI, r Realisation) Achievement {
+	ach := Achievement{IKI: iki.ID, Period: r.Period.ID, PeriodStart: r.Period.Start, PeriodEnd: r.Period.End, Target: iki.Target,
+		Unit: iki.Unit, Realised: r.Value, Indicator: iki.Indicator, Version: iki.Version, Realisation: r.ID}
+	if r.Indicator != nil {
+		ach.Indicator, ach.Version = r.Indicator, r.Version
+	}
+	pct, err := indicator.Achievement(iki.Direction, iki.Target, r.Value)
+	if err != nil {
+		ach.Problem = err.Error()
+	} else {
+		ach.Percent = pct
+	}
+	return ach
+}
+
+// Get returns the appraisal of SKP id, whether there is one, and the
+// position the read model reflects.
+func (a *Appraisals) Get(id uuid.UUID) (ap Appraisal, ok bool, at eventstore.Position) {
+	a.model.Read(func(pos eventstore.Position) {
+		ap, ok = a.bySKP.Get(id.String())
+		at = pos
+	})
+	return ap, ok, at
+}
+
+// ForEmployeeYear returns the appraisals of the employee's SKPs of one year
+// (more than one after a change of position or superior), in drafting order,
+// each with its evaluations.
+func (a *Appraisals) ForEmployeeYear(nip domain.NIP, year int) (aps []YearAppraisal, at eventstore.Position) {
+	a.model.Read(func(pos eventstore.Position) {
+		ids, _ := a.years.Get(yearKey(nip, year))
+		for _, id := range ids {
+			ap, ok := a.bySKP.Get(id.String())
+			if !ok {
+				continue
+			}
+			y := YearAppraisal{Appraisal: ap}
+			for _, e := range ap.Evaluations {
+				if v, ok := a.byEval.Get(e.String()); ok {
+					y.Evaluations = append(y.Evaluations, v)
+				}
+			}
+			aps = append(aps, y)
+		}
+		at = pos
+	})
+	return aps, at
+}
+
+// Evaluation returns evaluation id with the appraisal of its SKP and the
+// achievements of its period, whether it exists, and the position the read
+// model reflects.
+func (a *Appraisals) Evaluation(id uuid.UUID) (ea EvaluationAppraisal, ok bool, at eventstore.Position) {
+	a.model.Read(func(pos eventstore.Position) {
+		at = pos
+		if ea.Evaluation, ok = a.byEval.Get(id.String()); !ok {
+			return
+		}
+		ea.Appraisal, _ = a.bySKP.Get(ea.Evaluation.SKP.String())
+		p := ea.Evaluation.Period
+		for _, ach := range ea.Appraisal.Achievements {
+			if !ach.PeriodStart.Before(p.Start) && !ach.PeriodEnd.After(p.End) {
+				ea.Achievements = append(ea.Achievements, ach)
+			}
+		}
+	})
+	return ea, ok, at
+}

@@ -1,0 +1,319 @@
+package projections
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/domain/evaluation"
+	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/skp"
+	"github.com/kinerja/kinerja/eventstore"
+)
+
+// AuditEntry is one change that affects a score or a target: what it was
+// before and after, who did it, when and why, under which indicator and
+// policy version, and the event behind it, so that an auditor can go from
+// any number on a screen to the event that set it.
+type AuditEntry struct {
+	Change     string     `json:"change"`  // e.g. "target_set", "target_removed", "target_ended"
+	Subject    string     `json:"subject"` // what changed, e.g. "iki:<id>"
+	Employee   domain.NIP `json:"nip"`
+	SKP        uuid.UUID  `json:"skp_id,omitzero"`
+	Evaluation uuid.UUID  `json:"evaluation_id,omitzero"`
+	Before     *Value     `json:"before,omitempty"`
+	After      *Value     `json:"after,omitempty"`
+
+	Actor         string     `json:"actor_nip"`
+	Role          string     `json:"actor_role"`
+	At            time.Time  `json:"at"`                       // when it was recorded
+	EffectiveFrom *time.Time `json:"effective_from,omitempty"` // for amendments
+	Reason        string     `json:"reason,omitempty"`
+
+	Indicator        *uuid.UUID `json:"indicator_id,omitempty"`
+	IndicatorVersion int        `json:"indicator_version,omitempty"`
+	Policy           string     `json:"policy_version,omitempty"`
+
+	EventID   uuid.UUID `json:"event_id"`
+	EventType string    `json:"event_type"`
+	Stream    string    `json:"stream"`
+	Revision  uint64    `json:"stream_revision"`
+	Position  string    `json:"position"`
+}
+
+// Value is a number on a screen: an IKI target, a realisation, a rating or a
+// predicate. Only the fields that apply are set.
+type Value struct {
+	Text      string              `json:"text,omitempty"` // the IKI's wording
+	Aspect    indicator.Aspect    `json:"aspect,omitempty"`
+	Direction indicator.Direction `json:"direction,omitempty"`
+	Target    *indicator.Target   `json:"target,omitempty"`
+	Unit      string              `json:"unit,omitempty"`
+	Realised  *float64            `json:"realised,omitempty"`
+	Rating    string              `json:"rating,omitempty"`
+	Predicate string              `json:"predicate,omitempty"`
+}
+
+func targetValue(i *skp.IKI) *Value {
+	if i == nil {
+		return nil
+	}
+	t := i.Target
+	return &Value{Text: i.Text, Aspect: i.Aspect, Direction: i.Direction, Target: &t, Unit: i.Unit}
+}
+
+// Audit is the audit trail: per SKP and per employee, every change that
+// affects a score or a target, in log order.
+type Audit struct {
+	model      *Model
+	plans      *Map[Plan]
+	evals      *Map[EvaluationView]
+	byEval     *Map[[]AuditEntry]
+	records    *Map[uuid.UUID] // execution stream → SKP
+	realised   *Map[float64]   // realisation → value, for the before of a correction
+	bySKP      *Map[[]AuditEntry]
+	byEmployee *Map[[]AuditEntry]
+}
+
+// NewAudit returns an empty audit trail.
+func NewAudit() *Audit {
+	m := NewModel()
+	return &Audit{
+		model:      m,
+		plans:      NewMap[Plan](m, "plans"),
+		evals:      NewMap[EvaluationView](m, "evaluations"),
+		byEval:     NewMap[[]AuditEntry](m, "by_evaluation"),
+		records:    NewMap[uuid.UUID](m, "records"),
+		realised:   NewMap[float64](m, "realised"),
+		bySKP:      NewMap[[]AuditEntry](m, "by_skp"),
+		byEmployee: NewMap[[]AuditEntry](m, "by_employee"),
+	}
+}
+
+// Name implements Projection.
+func (*Audit) Name() string { return "audit" }
+
+// Version implements Projection.
+func (*Audit) Version() int { return 1 }
+
+// Model implements Projection.
+func (a *Audit) Model() *Model { return a.model }
+
+var auditSKPTypes = map[string]bool{
+	skp.Drafted{}.EventType():           true,
+	skp.RHKRemoved{}.EventType():        true,
+	skp.IKIAdded{}.EventType():          true,
+	skp.IKIRemoved{}.EventType():        true,
+	skp.AmendmentProposed{}.EventType(): true,
+	skp.AmendmentApproved{}.EventType(): true,
+	skp.AmendmentReturned{}.EventType(): true,
+}
+
+// Reads implements Projection: the audit trail reads the events that set or
+// end a target or a score, and what it needs to say whose they are.
+func (a *Audit) Reads(eventType string) bool {
+	return auditSKPTypes[eventType] || appraisalExecutionTypes[eventType] || evaluationTypes[eventType]
+}
+
+// Apply implements Projection.
+func (a *Audit) Apply(ev *Event) error {
+	body, err := ev.Body()
+	if err != nil {
+		return err
+	}
+	switch category(ev.Type) {
+	case "skp":
+		e := body.(skp.Event)
+		return a.applySKP(&ev.RecordedEvent, e)
+	case "execution":
+		e := body.(execution.Event)
+		a.applyExecution(&ev.RecordedEvent, e)
+	case "evaluation":
+		return a.applyEvaluation(&ev.RecordedEvent, body.(evaluation.Event))
+	}
+	return nil
+}
+
+func (a *Audit) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Event) error {
+	id, err := streamID(rec.Stream)
+	if err != nil {
+		return err
+	}
+	key := id.String()
+	v, _ := a.evals.Get(key)
+	v, changes := foldEvaluation(v, rec, e)
+	a.evals.Put(key, v)
+	for _, c := range changes {
+		entry := entryOf(rec)
+		entry.Employee, entry.SKP, entry.Evaluation = v.Employee, v.SKP, v.Evaluation
+		entry.Change, entry.Subject = c.Subject+"_changed", c.Subject
+		if c.Before == "" {
+			entry.Change = c.Subject + "_set"
+		}
+		before, after := &Value{}, &Value{}
+		if c.Subject == "predicate" {
+			before.Predicate, after.Predicate = c.Before, c.After
+		} else {
+			before.Rating, after.Rating = c.Before, c.After
+		}
+		if c.Before != "" {
+			entry.Before = before
+		}
+		entry.After = after
+		entry.Policy = v.Policy
+		if c.Subject == "predicate" && v.MatrixVersion != "" {
+			entry.Policy = v.MatrixVersion
+		}
+		if d, ok := e.(evaluation.ObjectionDecided); ok && entry.Reason == "" {
+			entry.Reason = "keberatan " + d.Objection.String() + ": " + d.Reason
+		}
+		if entry.Reason == "" {
+			switch e := e.(type) {
+			case evaluation.WorkResultRated:
+				entry.Reason = e.Rationale
+			case evaluation.BehaviourRated:
+				entry.Reason = e.Notes
+			}
+		}
+		list, _ := a.byEval.Get(key)
+		a.byEval.Put(key, append(list, entry))
+		a.add(v.SKP.String(), string(v.Employee), entry)
+	}
+	return nil
+}
+
+func (a *Audit) applyExecution(rec *eventstore.RecordedEvent, e execution.Event) {
+	switch e := e.(type) {
+	case execution.Opened:
+		a.records.Put(rec.Stream, e.SKP)
+	case execution.RealisationReported:
+		id, ok := a.records.Get(rec.Stream)
+		if !ok {
+			return
+		}
+		key := id.String()
+		plan, _ := a.plans.Get(key)
+		entry := entryOf(rec)
+		entry.Employee, entry.SKP = plan.Employee, id
+		entry.Change = "realisation_reported"
+		entry.Subject = "iki:" + e.IKI.String() + "/period:" + e.Period.ID
+		entry.After = &Value{Realised: ptr(e.Value), Text: e.Narrative}
+		entry.Indicator, entry.IndicatorVersion = e.Indicator, e.Version
+		if i, ok := findIKI(plan, e.IKI); ok {
+			entry.After.Target, entry.After.Unit, entry.After.Direction, entry.After.Aspect = &i.Target, i.Unit, i.Direction, i.Aspect
+			if entry.Indicator == nil {
+				entry.Indicator, entry.IndicatorVersion = i.Indicator, i.Version
+			}
+		}
+		if e.Supersedes != nil {
+			entry.Change = "realisation_corrected"
+			if prev, ok := a.realised.Get(e.Supersedes.String()); ok {
+				entry.Before = &Value{Realised: ptr(prev)}
+			}
+		}
+		if entry.Reason == "" {
+			entry.Reason = e.Reason
+		}
+		a.realised.Put(e.Realisation.String(), e.Value)
+		a.add(key, string(plan.Employee), entry)
+	}
+}
+
+func findIKI(p Plan, id uuid.UUID) (skp.IKI, bool) {
+	for _, i := range p.IKIs {
+		if i.ID == id {
+			return i, true
+		}
+	}
+	return skp.IKI{}, false
+}
+
+func (a *Audit) applySKP(rec *eventstore.RecordedEvent, e skp.Event) error {
+	id, err := streamID(rec.Stream)
+	if err != nil {
+		return err
+	}
+	key := id.String()
+	plan, _ := a.plans.Get(key)
+	plan, changes := foldPlan(plan, rec, e)
+	a.plans.Put(key, plan)
+	for _, c := range changes {
+		entry := entryOf(rec)
+		entry.Employee, entry.SKP = plan.Employee, plan.SKP
+		entry.Subject = "iki:" + c.IKI.ID.String()
+		entry.Before, entry.After = targetValue(c.Before), targetValue(c.After)
+		entry.Indicator, entry.IndicatorVersion = c.IKI.Indicator, c.IKI.Version
+		switch {
+		case c.Before == nil:
+			entry.Change = "target_set"
+		case !c.EffectiveFrom.IsZero():
+			entry.Change = "target_ended"
+		default:
+			entry.Change = "target_removed"
+		}
+		if !c.EffectiveFrom.IsZero() {
+			entry.EffectiveFrom = ptr(c.EffectiveFrom)
+		}
+		if entry.Reason == "" {
+			entry.Reason = c.Reason
+		}
+		a.add(key, string(plan.Employee), entry)
+	}
+	return nil
+}
+
+// entryOf fills the envelope part of an audit entry from rec.
+func entryOf(rec *eventstore.RecordedEvent) AuditEntry {
+	return AuditEntry{
+		Actor: rec.Metadata.Actor.ID, Role: rec.Metadata.Actor.Role, At: rec.RecordedAt, Reason: rec.Metadata.Reason,
+		EventID: rec.ID, EventType: rec.Type, Stream: rec.Stream, Revision: rec.Revision, Position: rec.Position.String(),
+	}
+}
+
+func (a *Audit) add(skpKey, nip string, e AuditEntry) {
+	list, _ := a.bySKP.Get(skpKey)
+	a.bySKP.Put(skpKey, append(list, e))
+	if nip != "" {
+		list, _ := a.byEmployee.Get(nip)
+		a.byEmployee.Put(nip, append(list, e))
+	}
+}
+
+// ForSKP returns the audit trail of one SKP, oldest first, and the position
+// it reflects.
+func (a *Audit) ForSKP(id uuid.UUID) (entries []AuditEntry, at eventstore.Position) {
+	a.model.Read(func(pos eventstore.Position) {
+		entries, _ = a.bySKP.Get(id.String())
+		at = pos
+	})
+	return entries, at
+}
+
+// ForEvaluation returns the audit trail of one evaluation's ratings and
+// predicate, oldest first, and the position it reflects.
+func (a *Audit) ForEvaluation(id uuid.UUID) (entries []AuditEntry, at eventstore.Position) {
+	a.model.Read(func(pos eventstore.Position) {
+		entries, _ = a.byEval.Get(id.String())
+		at = pos
+	})
+	return entries, at
+}
+
+// ForEmployee returns the audit trail of one employee across their SKPs,
+// oldest first, and the position it reflects.
+func (a *Audit) ForEmployee(nip domain.NIP) (entries []AuditEntry, at eventstore.Position) {
+	a.model.Read(func(pos eventstore.Position) {
+		entries, _ = a.byEmployee.Get(string(nip))
+		at = pos
+	})
+	return entries, at
+}
+
+// String returns a one-line summary of e for logs and test failures.
+func (e AuditEntry) String() string {
+	return fmt.Sprintf("%s %s %s by %s/%s at %s: %v -> %v (%s)", e.Position, e.Change, e.Subject, e.Actor, e.Role,
+		e.At.Format(time.RFC3339), e.Before, e.After, e.Reason)
+}

@@ -1,0 +1,51 @@
+package projections
+
+import (
+	"sync"
+
+	"github.com/kinerja/kinerja/domain/evaluation"
+	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/org"
+	"github.com/kinerja/kinerja/domain/skp"
+	"github.com/kinerja/kinerja/eventstore"
+)
+
+// Event is a recorded event on its way through the projections. Its body is
+// decoded at most once, on first use, and shared by every projection that
+// reads it; events no projection reads are never decoded.
+type Event struct {
+	eventstore.RecordedEvent
+	once sync.Once
+	body any
+	err  error
+}
+
+// NewEvent wraps a recorded event.
+func NewEvent(rec eventstore.RecordedEvent) *Event { return &Event{RecordedEvent: rec} }
+
+// Body returns the decoded domain event (skp.Drafted, execution.Opened, …),
+// or nil for a type of a category no domain package decodes here. A body
+// that does not decode is an error, the same on every call.
+func (e *Event) Body() (any, error) {
+	e.once.Do(func() { e.body, e.err = decodeBody(e.Type, e.Data) })
+	return e.body, e.err
+}
+
+// decodeBody decodes an event with the Decode of the domain package that
+// owns its category.
+func decodeBody(eventType string, data []byte) (any, error) {
+	switch category(eventType) {
+	case "skp":
+		return skp.Decode(eventType, data)
+	case "execution", "metric", "coaching":
+		return execution.Decode(eventType, data)
+	case "indicator":
+		return indicator.Decode(eventType, data)
+	case "org":
+		return org.Decode(eventType, data)
+	case "evaluation":
+		return evaluation.Decode(eventType, data)
+	}
+	return nil, nil
+}

@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/eventstore"
+	"github.com/kinerja/kinerja/projections"
+)
+
+// Rebuild builds p's version from the start of the log into new tables
+// beside the live version (blue/green) and makes it live once it has caught
+// up with the head of the log. p must be freshly constructed (its model
+// empty). It folds the log in memory, bulk-loads the rows with COPY together
+// with the checkpoint, catches up on what was appended meanwhile batch by
+// batch, and then swaps. Rebuilding the version that is live is a
+// domain.Invalid error: bump the projection's Version instead. progress, if
+// not nil, is called as the work advances.
+func Rebuild(ctx context.Context, log projections.Reader, s *Sink, p projections.Projection, progress projections.Progress) error {
+	return RebuildAll(ctx, log, s, []projections.Projection{p}, progress)
+}
+
+// RebuildAll is Rebuild for several projections, reading and decoding the
+// log once for all of them (see projections.ReplayAll). Each is swapped as
+// soon as it has caught up; an error leaves the ones not yet swapped as they
+// were, with their live versions untouched.
+func RebuildAll(ctx context.Context, log projections.Reader, s *Sink, ps []projections.Projection, progress projections.Progress) error {
+	for _, p := range ps {
+		live, ok, err := s.Live(ctx, p.Name())
+		if err != nil {
+			return err
+		}
+		if ok && live == p.Version() {
+			return domain.Errorf(domain.Invalid, "version %d of the %s view is live; rebuild a new version beside it", p.Version(), p.Name()).WithField("version")
+		}
+		if !p.Model().Position().IsZero() {
+			return domain.Errorf(domain.Invalid, "rebuild of %s needs an empty model; it is at %s", p.Name(), p.Model().Position())
+		}
+	}
+	if err := projections.ReplayAll(ctx, log, ps, eventstore.Start, progress); err != nil {
+		return fmt.Errorf("rebuild: %w", err)
+	}
+	for _, p := range ps {
+		if err := s.bulkLoad(ctx, p); err != nil {
+			return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
+		}
+		if _, err := projections.CatchUp(ctx, log, p, s, progress); err != nil {
+			return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
+		}
+		if err := s.Swap(ctx, p.Name(), p.Version()); err != nil {
+			return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
+		}
+	}
+	return nil
+}
+
+// bulkLoad replaces p's version's tables with every row of p's model and
+// sets its checkpoint to the model's position, in one transaction.
+func (s *Sink) bulkLoad(ctx context.Context, p projections.Projection) error {
+	pos := p.Model().Position()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return err
+		}
+		var live int
+		err := tx.QueryRow(ctx, `SELECT version FROM projections.live WHERE projection = $1`, p.Name()).Scan(&live)
+		if err == nil && live == p.Version() {
+			return domain.Errorf(domain.Invalid, "version %d of the %s view became live during the rebuild", p.Version(), p.Name())
+		}
+		for _, t := range p.Model().Tables() {
+			name := tableOf(p, t)
+			if _, err := tx.Exec(ctx, `DROP TABLE IF EXISTS `+name.Sanitize()); err != nil {
+				return err
+			}
+			// The primary key is added after the COPY: building the index
+			// once is cheaper than maintaining it row by row.
+			if _, err := tx.Exec(ctx, `CREATE TABLE `+name.Sanitize()+` (key text NOT NULL, doc jsonb NOT NULL)`); err != nil {
+				return err
+			}
+			rows, err := t.All()
+			if err != nil {
+				return fmt.Errorf("table %s: %w", t.Name(), err)
+			}
+			_, err = tx.CopyFrom(ctx, name, []string{"key", "doc"}, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+				return []any{rows[i].Key, rows[i].Doc}, nil
+			}))
+			if err != nil {
+				return fmt.Errorf("copy table %s: %w", t.Name(), err)
+			}
+			if _, err := tx.Exec(ctx, `ALTER TABLE `+name.Sanitize()+` ADD PRIMARY KEY (key)`); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO projections.checkpoints (projection, version, commit_pos, prepare_pos)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (projection, version) DO UPDATE
+			SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`,
+			p.Name(), p.Version(), int64(pos.Commit), int64(pos.Prepare))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("bulk load at %s: %w", pos, err)
+	}
+	p.Model().MarkStored()
+	return nil
+}
+
+// Swap makes version the one queries of projection read. The tables of the
+// version it replaces stay until dropped with Drop, so a swap can be undone.
+func (s *Sink) Swap(ctx context.Context, projection string, version int) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO projections.live (projection, version) VALUES ($1, $2)
+		ON CONFLICT (projection) DO UPDATE SET version = excluded.version, swapped_at = now()`, projection, version)
+	if err != nil {
+		return fmt.Errorf("swap %s to v%d: %w", projection, version, err)
+	}
+	return nil
+}
+
+// Promote implements projections.Promoter: it makes p's version the one
+// queries read, if no newer version already is. A runner calls it when its
+// projection has caught up, so a new version deployed beside the old one
+// takes over by itself, and an old binary started again never takes back.
+func (s *Sink) Promote(ctx context.Context, p projections.Projection) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO projections.live (projection, version) VALUES ($1, $2)
+		ON CONFLICT (projection) DO UPDATE SET version = excluded.version, swapped_at = now()
+		WHERE projections.live.version < excluded.version`, p.Name(), p.Version())
+	if err != nil {
+		return fmt.Errorf("promote %s to v%d: %w", p.Name(), p.Version(), err)
+	}
+	return nil
+}

@@ -1,0 +1,260 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/kinerja/kinerja/eventstore"
+)
+
+// Reader reads the global log in pages; eventstore.Store satisfies it.
+type Reader interface {
+	ReadAll(ctx context.Context, after eventstore.Position, limit int) ([]eventstore.RecordedEvent, error)
+	Head(ctx context.Context) (eventstore.Position, error)
+}
+
+// Progress reports how far a replay has got: done and total are positions
+// in the backend's units (events, for the embedded and PostgreSQL backends).
+// It is called after every page, never twice at once, though not always
+// from the caller's goroutine; nil means no reports.
+type Progress func(done, total uint64)
+
+// replayPage is the page size of replays: large pages amortise the reads
+// and give the parallel decode enough work.
+const replayPage = 5000
+
+// Replay folds the events after p's position into p's model, page by page,
+// up to and including until (or to the head of the log as it was when the
+// replay started, when until is the zero Position), without storing
+// anything. It is how a read model is built in memory at start, as of a past
+// position, or for a what-if. It fails, leaving the model at the last event
+// folded, when a read fails or the fold rejects an event.
+func Replay(ctx context.Context, r Reader, p Projection, until eventstore.Position, progress Progress) error {
+	return ReplayAll(ctx, r, []Projection{p}, until, progress)
+}
+
+// ReplayAll is Replay for several projections at once, which must all be at
+// the same position: the log is read once, each event a projection reads is
+// decoded once (in parallel, over the page) and shared, and the projections
+// fold the pages side by side, each in its own goroutine. The goroutines end
+// before ReplayAll returns.
+func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.Position, progress Progress) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	after := ps[0].Model().Position()
+	for _, p := range ps[1:] {
+		if p.Model().Position() != after {
+			return fmt.Errorf("replay: %s is at %s and %s at %s; replay them separately",
+				ps[0].Name(), after, p.Name(), p.Model().Position())
+		}
+	}
+	if until.IsZero() {
+		head, err := r.Head(ctx)
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		if head.IsZero() {
+			return nil
+		}
+		until = head
+	}
+	// One goroutine reads and decodes pages; each projection folds them in
+	// its own goroutine at its own pace, so a light projection never waits
+	// for a heavy one at the end of every page. Channels of a few pages
+	// bound the memory held.
+	const ahead = 4
+	feeds := make([]chan []*Event, len(ps))
+	for i := range feeds {
+		feeds[i] = make(chan []*Event, ahead)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	var readErr error
+	wg.Go(func() {
+		defer func() {
+			for _, f := range feeds {
+				close(f)
+			}
+		}()
+		for after.Less(until) {
+			page, err := r.ReadAll(ctx, after, replayPage)
+			if err != nil {
+				readErr = fmt.Errorf("replay: read after %s: %w", after, err)
+				cancel(readErr)
+				return
+			}
+			page = upTo(page, until)
+			if len(page) == 0 {
+				return
+			}
+			events := decodePage(page, ps)
+			for _, f := range feeds {
+				select {
+				case f <- events:
+				case <-ctx.Done():
+					return
+				}
+			}
+			after = page[len(page)-1].Position
+			if progress != nil {
+				progress(after.Commit, max(until.Commit, after.Commit))
+			}
+		}
+	})
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		wg.Go(func() {
+			for events := range feeds[i] {
+				if errs[i] != nil {
+					continue // drain, so the reader is never stuck
+				}
+				if err := p.Model().fold(p, events); err != nil {
+					errs[i] = err
+					cancel(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if readErr != nil {
+		return readErr
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// decodePage wraps page and decodes, spread over the processors, the bodies
+// of the events some projection reads.
+func decodePage(page []eventstore.RecordedEvent, ps []Projection) []*Event {
+	block := make([]Event, len(page)) // one allocation for the page, not one per event
+	events := make([]*Event, len(page))
+	for i := range page {
+		block[i].RecordedEvent = page[i]
+		events[i] = &block[i]
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(events)/64+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(events); i += workers {
+				e := events[i]
+				for _, p := range ps {
+					if p.Reads(e.Type) {
+						e.Body() // the error stays with the event, for the fold to report
+						break
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return events
+}
+
+// upTo returns the prefix of page at or before until.
+func upTo(page []eventstore.RecordedEvent, until eventstore.Position) []eventstore.RecordedEvent {
+	for i, e := range page {
+		if until.Less(e.Position) {
+			return page[:i]
+		}
+	}
+	return page
+}
+
+// fold applies events to p under the model's write lock and moves the
+// model's position to the last event applied.
+func (m *Model) fold(p Projection, events []*Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, e := range events {
+		if !m.pos.Less(e.Position) {
+			continue
+		}
+		if p.Reads(e.Type) {
+			if err := p.Apply(e); err != nil {
+				return fmt.Errorf("project %s: event %s (%s) at %s: %w", p.Name(), e.ID, e.Type, e.Position, err)
+			}
+		}
+		m.pos = e.Position
+	}
+	return nil
+}
+
+// CatchUp folds the events after p's position into p's model up to the head
+// of the log as it finds it, committing every page through sink (rows and
+// checkpoint together), and returns the position reached. Rebuilds use it
+// to close the gap between their bulk load and the live log. After an error
+// the model may hold uncommitted changes: load it again before reuse.
+func CatchUp(ctx context.Context, r Reader, p Projection, sink Sink, progress Progress) (eventstore.Position, error) {
+	m := p.Model()
+	m.mu.Lock()
+	m.tracking = true
+	m.mu.Unlock()
+	for {
+		from := m.Position()
+		page, err := r.ReadAll(ctx, from, replayPage)
+		if err != nil {
+			return from, fmt.Errorf("catch up %s: read after %s: %w", p.Name(), from, err)
+		}
+		if len(page) == 0 {
+			return from, nil
+		}
+		events := decodePage(page, []Projection{p})
+		m.mu.Lock()
+		err = func() error {
+			defer m.mu.Unlock()
+			to := m.pos
+			for _, e := range events {
+				if !to.Less(e.Position) {
+					continue
+				}
+				if p.Reads(e.Type) {
+					if err := p.Apply(e); err != nil {
+						return fmt.Errorf("project %s: event %s (%s) at %s: %w", p.Name(), e.ID, e.Type, e.Position, err)
+					}
+				}
+				to = e.Position
+			}
+			if err := sink.Commit(ctx, p, from, to); err != nil {
+				return fmt.Errorf("commit projection %s at %s: %w", p.Name(), to, err)
+			}
+			m.pos = to
+			m.clean()
+			return nil
+		}()
+		if err != nil {
+			return from, err
+		}
+		if progress != nil {
+			head, err := r.Head(ctx)
+			if err != nil {
+				return m.Position(), fmt.Errorf("catch up %s: %w", p.Name(), err)
+			}
+			done := m.Position()
+			progress(done.Commit, max(head.Commit, done.Commit))
+		}
+	}
+}
+
+// MarkStored forgets which rows changed: a sink that has just stored every
+// row (a bulk load) calls it so that the next commit carries only what
+// changes after.
+func (m *Model) MarkStored() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.clean()
+}
+
+func (m *Model) clean() {
+	for _, t := range m.tables {
+		t.clean()
+	}
+}
