@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/kinerja/kinerja/eventstore"
+	"github.com/kinerja/kinerja/projections"
 )
 
 // Config is what the server needs from its caller.
@@ -24,31 +25,52 @@ type Config struct {
 	Store eventstore.Store
 	// Now is the clock that stamps commands; nil means time.Now.
 	Now func() time.Time
+	// Runners keep the read models the queries and /readyz serve: one per
+	// projection of Projections(). A query whose read model has no runner
+	// answers 503.
+	Runners []*projections.Runner
+	// ReadWait bounds how long a query with min_position waits for its read
+	// model before answering 409 projection-lag; zero means 3s.
+	ReadWait time.Duration
+	// MaxLag is how many events a runner may be behind the head of the log
+	// and still count as ready in /readyz; zero means 1000.
+	MaxLag uint64
 }
 
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
-	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, store: cfg.Store, now: cfg.Now, metrics: newMetrics()}
+	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, store: cfg.Store, now: cfg.Now, metrics: newMetrics(),
+		views: newViews(cfg.Runners), readWait: cfg.ReadWait, maxLag: cfg.MaxLag}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.readWait <= 0 {
+		s.readWait = defaultReadWait
+	}
+	if s.maxLag == 0 {
+		s.maxLag = defaultMaxLag
 	}
 	return s.routes()
 }
 
 type server struct {
-	log     *slog.Logger
-	version string
-	tokens  *Tokens
-	store   eventstore.Store
-	now     func() time.Time
-	metrics *metrics
+	log      *slog.Logger
+	version  string
+	tokens   *Tokens
+	store    eventstore.Store
+	now      func() time.Time
+	metrics  *metrics
+	views    *views
+	readWait time.Duration
+	maxLag   uint64
 }
 
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.observe, middleware.Recoverer)
 	r.Get("/healthz", s.healthz)
-	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.serveMetrics)
 	r.Get("/openapi.json", s.openAPI)
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(s.authenticate)
@@ -56,6 +78,9 @@ func (s *server) routes() http.Handler {
 		r.Get("/events/stream", s.streamEvents)
 		for _, rt := range s.resourceRoutes() {
 			r.With(s.allow(rt)).Method(rt.method, rt.path, rt.handler)
+		}
+		for _, q := range s.queryRoutes() {
+			r.With(s.allow(route{method: http.MethodGet, path: q.path, roles: q.roles})).Get(q.path, q.handler)
 		}
 	})
 	return r

@@ -17,6 +17,9 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// lag is each projection's distance from the head of the log, set
+	// whenever /readyz or /metrics is asked.
+	lag *prometheus.GaugeVec
 }
 
 func newMetrics() *metrics {
@@ -32,7 +35,11 @@ func newMetrics() *metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.lag = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kinerja_projection_lag_events",
+		Help: "Events between the head of the log and the position a projection reflects.",
+	}, []string{"projection"})
+	m.registry.MustRegister(m.requests, m.latency, m.lag, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,6 +76,7 @@ type baseOperation struct {
 func baseOperations() []baseOperation {
 	return []baseOperation{
 		{http.MethodGet, "/healthz", "Report that the process is up", true},
+		{http.MethodGet, "/readyz", "Report whether every projection is near the head of the log (503 names the lagging ones)", true},
 		{http.MethodGet, "/metrics", "Prometheus metrics", true},
 		{http.MethodGet, "/openapi.json", "This document", true},
 		{http.MethodGet, "/v1/events", "A page of the global event log after a cursor (auditors, HR, admin)", false},
@@ -164,7 +166,48 @@ func (s *server) openAPIDocument() openAPIDoc {
 		}
 		add(rt.method, "/v1"+rt.path, op)
 	}
+	for _, q := range s.queryRoutes() {
+		roles := make([]string, len(q.roles))
+		for i, role := range q.roles {
+			roles[i] = string(role)
+		}
+		op := &apiOp{
+			OperationID: operationID(http.MethodGet, q.path),
+			Summary:     q.summary,
+			Description: "Roles: " + strings.Join(roles, ", ") + ". Answered from a read model; the answer's position is the log position it reflects.",
+			Parameters: append(slices.Clone(q.params), apiParam{Name: "min_position", In: "query",
+				Description: "read your writes: the position a command answered with; the read model is awaited briefly, then 409 projection-lag",
+				Schema:      map[string]any{"type": "string"}}),
+			Responses: map[string]apiResp{
+				"200": {Description: "OK", Content: map[string]map[string]any{"application/json": {"schema": querySchema(q, enums)}}},
+				"400": {Description: "Invalid input; the problem names the field and rule", Content: problemJSON},
+				"401": {Description: "No valid bearer token", Content: problemJSON},
+				"403": {Description: "The caller may not read this", Content: problemJSON},
+				"404": {Description: "No such resource", Content: problemJSON},
+				"409": {Description: "The read model has not reached min_position in time", Content: problemJSON},
+				"503": {Description: "The read model is not running on this server", Content: problemJSON},
+			},
+		}
+		add(http.MethodGet, "/v1"+q.path, op)
+	}
 	return doc
+}
+
+// querySchema is the schema of a query's answer: the position the read
+// model reflected, and the data, or a page of items with the next cursor.
+func querySchema(q queryRoute, enums map[reflect.Type][]string) map[string]any {
+	data := map[string]any{"type": "object"}
+	if q.data != nil {
+		data = schemaOf(reflect.TypeOf(q.data), enums)
+	}
+	props := map[string]any{"position": map[string]any{"type": "string", "description": "the log position the read model reflected"}}
+	if q.list {
+		props["items"] = map[string]any{"type": "array", "items": data}
+		props["next_cursor"] = map[string]any{"type": "string", "description": "absent on the last page"}
+	} else {
+		props["data"] = data
+	}
+	return map[string]any{"type": "object", "properties": props}
 }
 
 func operationID(method, path string) string {

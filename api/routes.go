@@ -18,7 +18,7 @@ func (s *server) resourceRoutes() []route {
 		officials = []Role{RoleHR, RoleEvaluator}
 	)
 	post, get := http.MethodPost, http.MethodGet
-	return []route{
+	routes := []route{
 		// The organisation (HR).
 		{method: post, path: "/employees", summary: "Register an employee", roles: hr, body: registerEmployeeRequest{}, created: true, handler: handle(s, s.registerEmployee)},
 		{method: get, path: "/employees/{nip}", summary: "An employee, from their stream", roles: all, handler: s.getEmployee},
@@ -101,4 +101,5 @@ func (s *server) resourceRoutes() []route {
 		{method: post, path: "/employees/{nip}/follow-up/sanctions", summary: "Record a sanction", roles: officials, body: decisionBody{}, handler: handle(s, s.imposeSanction)},
 		{method: post, path: "/employees/{nip}/follow-up/trainings", summary: "Recommend training", roles: officials, body: decisionBody{}, handler: handle(s, s.recommendTraining)},
 	}
+	return append(routes, s.ledgerRoutes()...)
 }

@@ -37,6 +37,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		serveCommand(),
+		rebuildCommand(),
 		tokenCommand(),
 		keygenCommand(),
 		checkpointCommand(),

@@ -5,19 +5,27 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/kinerja/kinerja/api"
 	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/eventstore/bolt"
 	"github.com/kinerja/kinerja/eventstore/esdb"
 	"github.com/kinerja/kinerja/eventstore/postgres"
+	"github.com/kinerja/kinerja/eventstore/proof"
+	"github.com/kinerja/kinerja/projections"
+	pgsink "github.com/kinerja/kinerja/projections/postgres"
 )
 
 // storeConfig says where the ledger's events live. It is shared by every
@@ -31,8 +39,8 @@ type storeConfig struct {
 func storeFlags(fs *flag.FlagSet, e env) storeConfig {
 	return storeConfig{
 		data:        stringFlag(fs, e, "data", "KINERJA_DATA", "./kinerja-data", "directory for the embedded ledger file and other local state"),
-		databaseURL: stringFlag(fs, e, "database-url", "KINERJA_DATABASE_URL", "", "PostgreSQL URL (postgres://…); when set, events and read models live there"),
-		esdbURL:     stringFlag(fs, e, "esdb-url", "KINERJA_ESDB_URL", "", "EventStoreDB/KurrentDB URL (esdb://…); when set, events live there"),
+		databaseURL: stringFlag(fs, e, "database-url", "KINERJA_DATABASE_URL", "", "PostgreSQL URL (postgres://…); when set, read models live there, and the events too unless --esdb-url is set"),
+		esdbURL:     stringFlag(fs, e, "esdb-url", "KINERJA_ESDB_URL", "", "EventStoreDB/KurrentDB URL (esdb://…); when set, events live there (read models in PostgreSQL with --database-url, else in memory)"),
 	}
 }
 
@@ -40,8 +48,6 @@ func storeFlags(fs *flag.FlagSet, e env) storeConfig {
 // embedded bbolt file under the data directory.
 func (c storeConfig) open(ctx context.Context) (eventstore.Store, string, error) {
 	switch {
-	case *c.esdbURL != "" && *c.databaseURL != "":
-		return nil, "", errors.New("set either --esdb-url or --database-url for events, not both (read models in PostgreSQL with EventStoreDB events come with the projections)")
 	case *c.esdbURL != "":
 		s, err := esdb.Open(ctx, *c.esdbURL)
 		return s, "eventstoredb", err
@@ -64,44 +70,149 @@ func serveCommand() command {
 			addr := stringFlag(fs, e, "addr", "KINERJA_ADDR", ":8080", "address to listen on")
 			store := storeFlags(fs, e)
 			keys := tokenKeyFlags(fs, e, store.data)
+			ledgerKeys := keyFlags(fs, e, store.data)
+			interval := durationFlag(fs, e, "checkpoint-interval", "KINERJA_CHECKPOINT_INTERVAL", time.Hour,
+				"how often to sign a checkpoint of the ledger, when a signer key exists (see keygen)")
+			demo := boolFlag(fs, e, "demo", "KINERJA_DEMO", "load a demo performance year into an empty ledger and print tokens and curl commands to try it")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("serve takes no arguments, got %q", args)
 				}
-				return serve(ctx, e, *addr, store, keys)
+				withDemo, err := demo()
+				if err != nil {
+					return err
+				}
+				every, err := interval()
+				if err != nil {
+					return err
+				}
+				return serve(ctx, e, serveConfig{addr: *addr, store: store, tokenKeys: keys, ledgerKeys: ledgerKeys, checkpointEvery: every, demo: withDemo})
 			}
 		},
 	}
 }
 
-func serve(ctx context.Context, e env, addr string, sc storeConfig, keys tokenKeyConfig) error {
+// durationFlag is stringFlag for a time.Duration. It returns a function
+// that gives the value once the flags are parsed, or the error of an
+// environment value that is not a duration.
+func durationFlag(fs *flag.FlagSet, e env, name, envName string, def time.Duration, usage string) func() (time.Duration, error) {
+	var envErr error
+	if v := e.getenv(envName); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			envErr = fmt.Errorf("%s=%q is not a duration such as 30m or 1h", envName, v)
+		}
+		def = d
+	}
+	d := fs.Duration(name, def, fmt.Sprintf("%s (env %s)", usage, envName))
+	return func() (time.Duration, error) {
+		if envErr != nil {
+			return 0, envErr
+		}
+		if *d <= 0 {
+			return 0, fmt.Errorf("--%s must be positive, got %s", name, *d)
+		}
+		return *d, nil
+	}
+}
+
+// boolFlag is stringFlag for a boolean: the variable's value is 1, true,
+// 0, false or the like (strconv.ParseBool).
+func boolFlag(fs *flag.FlagSet, e env, name, envName, usage string) func() (bool, error) {
+	var envErr error
+	def := false
+	if v := e.getenv(envName); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErr = fmt.Errorf("%s=%q is neither true nor false", envName, v)
+		}
+		def = b
+	}
+	b := fs.Bool(name, def, fmt.Sprintf("%s (env %s)", usage, envName))
+	return func() (bool, error) { return *b, envErr }
+}
+
+// serveConfig is what serve needs from its flags.
+type serveConfig struct {
+	addr            string
+	store           storeConfig
+	tokenKeys       tokenKeyConfig
+	ledgerKeys      keyConfig
+	checkpointEvery time.Duration
+	demo            bool
+}
+
+func serve(ctx context.Context, e env, cfg serveConfig) error {
 	log := slog.New(slog.NewJSONHandler(e.stdout, nil))
-	tokens, err := keys.tokens()
+	tokens, err := cfg.tokenKeys.tokens()
 	if err != nil {
 		return err
 	}
-	store, backend, err := sc.open(ctx)
+	store, backend, err := cfg.store.open(ctx)
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}
 	defer store.Close()
+	if cfg.demo {
+		if err := loadDemo(ctx, store, tokens, e.stdout); err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		}
+	}
 
-	ln, err := net.Listen("tcp", addr)
+	sink, closeSink, err := openSink(ctx, cfg.store)
+	if err != nil {
+		return err
+	}
+	defer closeSink()
+	ps := api.Projections()
+	if _, inMemory := sink.(projections.Memory); inMemory {
+		// In memory the read models are rebuilt from the whole log at every
+		// start, reading and decoding it once for all of them; the runners
+		// then follow the log from there.
+		started := time.Now()
+		if err := projections.ReplayAll(ctx, store, ps, eventstore.Start, nil); err != nil {
+			return fmt.Errorf("build read models: %w", err)
+		}
+		log.Info("read models built", "position", ps[0].Model().Position().String(), "duration_ms", time.Since(started).Milliseconds())
+	}
+	runners := make([]*projections.Runner, len(ps))
+	for i, p := range ps {
+		runners[i] = projections.NewRunner(store, p, sink, projections.Config{}, log)
+	}
+	signer, err := checkpointSigner(cfg.ledgerKeys, store, log)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Logger: log, Version: buildVersion(), Tokens: tokens, Store: store}),
+		Handler:           api.New(api.Config{Logger: log, Version: buildVersion(), Tokens: tokens, Store: store, Runners: runners}),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests outlive the signal that stops the server, so Shutdown can let
 		// in-flight commands finish.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "backend", backend, "version", buildVersion())
+	log.Info("serving", "addr", ln.Addr().String(), "backend", backend, "read_models", sinkName(sink), "version", buildVersion())
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
+	for _, r := range runners {
+		wg.Go(func() {
+			// Run retries its own failures (Err and /readyz report them) and
+			// returns only once ctx ends, with ctx's cause; anything else
+			// stops the server.
+			if err := r.Run(ctx); !errors.Is(err, context.Cause(ctx)) {
+				cancel(fmt.Errorf("projection %s: %w", r.Projection().Name(), err))
+			}
+		})
+	}
+	if signer != nil {
+		wg.Go(func() { signCheckpoints(ctx, signer, cfg.checkpointEvery, log) })
+	}
 	wg.Go(func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			cancel(err)
@@ -117,4 +228,80 @@ func serve(ctx context.Context, e env, addr string, sc storeConfig, keys tokenKe
 	}
 	log.Info("stopped")
 	return err
+}
+
+// openSink returns where the read models are kept: PostgreSQL tables when
+// the events are in PostgreSQL, else memory.
+func openSink(ctx context.Context, sc storeConfig) (projections.Sink, func(), error) {
+	if *sc.databaseURL == "" {
+		return projections.Memory{}, func() {}, nil
+	}
+	pool, err := pgxpool.New(ctx, *sc.databaseURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open read-model database: %w", err)
+	}
+	sink, err := pgsink.Open(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, nil, fmt.Errorf("open read-model database: %w", err)
+	}
+	return sink, pool.Close, nil
+}
+
+func sinkName(s projections.Sink) string {
+	if _, ok := s.(projections.Memory); ok {
+		return "memory"
+	}
+	return "postgresql"
+}
+
+// ledgerSigner signs checkpoints of one ledger.
+type ledgerSigner struct {
+	ledger proof.Ledger
+	signer note.Signer
+}
+
+// checkpointSigner returns the signer of periodic checkpoints, or nil when
+// there is no signer key: at --signer-key, or by default DATA/ledger.key. A
+// named key file that is missing or bad is an error; so is a key for a
+// backend that keeps no Merkle log.
+func checkpointSigner(keys keyConfig, store eventstore.Store, log *slog.Logger) (*ledgerSigner, error) {
+	signer, err := proof.ReadSignerKey(keys.signerPath())
+	if errors.Is(err, fs.ErrNotExist) && *keys.signer == "" {
+		log.Info("no signer key; checkpoints are not signed", "path", keys.signerPath())
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read signer key: %w", err)
+	}
+	l, ok := store.(proof.Ledger)
+	if !ok {
+		return nil, errors.New("a signer key is set but this backend keeps no Merkle log to sign; use the embedded or PostgreSQL backend")
+	}
+	return &ledgerSigner{ledger: l, signer: signer}, nil
+}
+
+// signCheckpoints signs a checkpoint now and then every interval until ctx
+// ends. A failed signing is logged and tried again at the next tick: the
+// ledger stays correct without it, and the next checkpoint covers the
+// events since.
+func signCheckpoints(ctx context.Context, s *ledgerSigner, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		cp, created, err := proof.Sign(ctx, s.ledger, s.signer, time.Now())
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.ErrorContext(ctx, "sign checkpoint", "err", err, "retry_in", every.String())
+		case created:
+			log.InfoContext(ctx, "checkpoint signed", "size", cp.Size)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
