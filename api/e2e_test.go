@@ -1,13 +1,19 @@
 package api
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/projections"
 )
 
 // org is the organisation seeded through HTTP: the ids the server gave.
@@ -304,6 +310,43 @@ func performanceYear(t *testing.T, f *apiFixture) {
 	}
 	if !decided {
 		t.Error("the evaluation's events hold no objection decision")
+	}
+
+	// The auditor's view from the read models: the audit trail of Citra's
+	// evaluation lists every change of her scores with actor, role, reason
+	// and policy version, ending with the objection decision; the bidang's
+	// distribution counts the predicates the ratings and the decision gave.
+	head := f.head(t).String()
+	trail := decodeInto[struct{ Items []projections.AuditEntry }](t, f.must(t, http.StatusOK, auditor, "GET", "/v1/evaluations/"+evals[citra.NIP]+"/audit?min_position="+head, nil)).Items
+	var changes []string
+	for _, e := range trail {
+		changes = append(changes, e.Change+" by "+e.Actor+" ("+e.Role+")")
+		if e.Policy != "permenpanrb-6-2022/se-3-2023" || e.EventID == uuid.Nil || e.Position == "" {
+			t.Errorf("audit entry %+v lacks its policy version or its event", e)
+		}
+	}
+	if len(trail) == 0 {
+		t.Fatal("Citra's audit trail is empty")
+	}
+	last := trail[len(trail)-1]
+	if last.Before == nil || last.After == nil || last.Before.Predicate != "BUTUH_PERBAIKAN" || last.After.Predicate != "BAIK" || last.Actor != string(kadis.NIP) || last.Reason != "gangguan sistem di luar kendali pegawai" {
+		t.Errorf("the trail ends with %+v, want the Kadis's decision BUTUH_PERBAIKAN → BAIK with its reason; trail: %q", last, changes)
+	}
+	for _, want := range []string{"work_result_rating_set by " + string(kabid.NIP) + " (evaluator)", "behaviour_rating_set by " + string(kabid.NIP) + " (evaluator)"} {
+		if !slices.Contains(changes, want) {
+			t.Errorf("the trail lacks %q: %q", want, changes)
+		}
+	}
+	dist := decodeInto[struct{ Data projections.Distribution }](t, f.must(t, http.StatusOK, kadis, "GET", "/v1/units/"+o.bidang+"/distribution?period=2026&min_position="+head, nil)).Data
+	wantCounts := map[policy.Predicate]int{policy.SangatBaik: 1, policy.Baik: 2}
+	if !maps.Equal(dist.Counts, wantCounts) || dist.Population != 3 {
+		t.Errorf("the bidang's distribution is %+v, want counts %v of 3 people (Ani, Budi, Citra after her keberatan; the Kabid counts above)", dist, wantCounts)
+	}
+	// The keberatan lifted the bidang's only Butuh Perbaikan after the check
+	// passed, so the view now names the Baik pattern's broken minimum: the
+	// decision stands (it is final), and HR sees the curve as it is.
+	if len(dist.Violations) != 1 || dist.Violations[0].Rule != "quota-butuh-perbaikan-or-kurang-required" {
+		t.Errorf("the distribution's violations are %+v, want the Baik pattern's missing Butuh Perbaikan or Kurang", dist.Violations)
 	}
 
 	// The others lock when the window lapses; credit points follow.

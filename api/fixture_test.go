@@ -78,7 +78,8 @@ func newAPIFixtureOn(t testing.TB, store eventstore.Store, start time.Time) *api
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Tokens: tk, Store: store, Now: clk.Now}))
+	srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Tokens: tk, Store: store, Now: clk.Now,
+		Runners: startRunners(t, store), ReadWait: 5 * time.Second}))
 	t.Cleanup(srv.Close)
 	return &apiFixture{srv: srv, store: store, tokens: tk, clock: clk}
 }
