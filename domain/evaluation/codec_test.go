@@ -1,16 +1,13 @@
 package evaluation_test
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/domain/evaluation"
+	"github.com/kinerja/kinerja/domain/internal/eventtest"
 	"github.com/kinerja/kinerja/domain/policy"
 )
 
@@ -46,29 +43,7 @@ func examples() []evaluation.Event {
 }
 
 func TestDecodeRoundTrip(t *testing.T) {
-	seen := map[string]bool{}
-	for _, e := range examples() {
-		t.Run(e.EventType(), func(t *testing.T) {
-			if seen[e.EventType()] {
-				t.Fatalf("two examples of %s", e.EventType())
-			}
-			seen[e.EventType()] = true
-			data, err := json.Marshal(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := evaluation.Decode(e.EventType(), data)
-			if err != nil {
-				t.Fatalf("Decode(%s) error = %v", e.EventType(), err)
-			}
-			if !reflect.DeepEqual(got, e) {
-				t.Errorf("Decode(%s) = %+v, want %+v", e.EventType(), got, e)
-			}
-		})
-	}
-	if _, err := evaluation.Decode("evaluation.unknown", []byte(`{}`)); err == nil {
-		t.Error("Decode of an unknown type succeeded")
-	}
+	eventtest.RoundTrip(t, examples(), evaluation.Decode)
 	if _, err := evaluation.Decode("evaluation.opened", []byte(`{"evaluation_id": 7}`)); err == nil {
 		t.Error("Decode of a malformed body succeeded")
 	}
@@ -77,42 +52,11 @@ func TestDecodeRoundTrip(t *testing.T) {
 // TestGolden pins the JSON of every stored event type: stored events live
 // forever, so a renamed field must fail here. Run with -update to accept.
 func TestGolden(t *testing.T) {
-	for _, e := range examples() {
-		t.Run(e.EventType(), func(t *testing.T) {
-			got, err := json.MarshalIndent(e, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", e.EventType()+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("JSON of %s changed:\n%s\nwant:\n%s", e.EventType(), got, want)
-			}
-			decoded, err := evaluation.Decode(e.EventType(), want)
-			if err != nil || !reflect.DeepEqual(decoded, e) {
-				t.Errorf("golden %s decodes to %+v, %v; want %+v", path, decoded, err, e)
-			}
-		})
-	}
+	eventtest.Golden(t, examples(), evaluation.Decode, *update)
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, e := range examples() {
-		data, err := json.Marshal(e)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(e.EventType(), data)
-	}
+	eventtest.Seed(f, examples())
 	f.Add("evaluation.distribution_checked", []byte(`{"predicates":{"x":"BAIK"}}`))
 	f.Fuzz(func(t *testing.T, eventType string, data []byte) {
 		e, err := evaluation.Decode(eventType, data)

@@ -1,19 +1,17 @@
 package year_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/domain/internal/eventtest"
 	"github.com/kinerja/kinerja/domain/year"
 )
 
@@ -201,19 +199,7 @@ func TestQueries(t *testing.T) {
 func examples() []year.Event { return []year.Event{opened(), closed()} }
 
 func TestDecodeRoundTrip(t *testing.T) {
-	for _, e := range examples() {
-		data, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := year.Decode(e.EventType(), data)
-		if err != nil || !reflect.DeepEqual(got, e) {
-			t.Errorf("Decode(%s) = %+v, %v; want %+v", e.EventType(), got, err, e)
-		}
-	}
-	if _, err := year.Decode("year.unknown", []byte(`{}`)); err == nil {
-		t.Error("Decode of an unknown type succeeded")
-	}
+	eventtest.RoundTrip(t, examples(), year.Decode)
 	if _, err := year.Decode("year.opened", []byte(`{"year": "2025"}`)); err == nil {
 		t.Error("Decode of a malformed body succeeded")
 	}
@@ -222,38 +208,11 @@ func TestDecodeRoundTrip(t *testing.T) {
 // TestGolden pins the JSON of every stored event type: stored events live
 // forever, so a renamed field must fail here. Run with -update to accept.
 func TestGolden(t *testing.T) {
-	for _, e := range examples() {
-		t.Run(e.EventType(), func(t *testing.T) {
-			got, err := json.MarshalIndent(e, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", e.EventType()+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("JSON of %s changed; stored events would no longer decode the same.\ngot:\n%s\nwant:\n%s", e.EventType(), got, want)
-			}
-		})
-	}
+	eventtest.Golden(t, examples(), year.Decode, *update)
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, e := range examples() {
-		data, err := json.Marshal(e)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(e.EventType(), data)
-	}
+	eventtest.Seed(f, examples())
 	f.Fuzz(func(t *testing.T, eventType string, data []byte) {
 		e, err := year.Decode(eventType, data)
 		if err != nil {
