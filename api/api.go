@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/projections"
@@ -35,12 +36,15 @@ type Config struct {
 	// MaxLag is how many events a runner may be behind the head of the log
 	// and still count as ready in /readyz; zero means 1000.
 	MaxLag uint64
+	// Signer signs ledger checkpoints on demand (POST /v1/ledger/checkpoints);
+	// nil when the server has no signer key.
+	Signer note.Signer
 }
 
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
 	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, store: cfg.Store, now: cfg.Now, metrics: newMetrics(),
-		views: newViews(cfg.Runners), readWait: cfg.ReadWait, maxLag: cfg.MaxLag}
+		views: newViews(cfg.Runners), readWait: cfg.ReadWait, maxLag: cfg.MaxLag, signer: cfg.Signer}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -63,6 +67,7 @@ type server struct {
 	views    *views
 	readWait time.Duration
 	maxLag   uint64
+	signer   note.Signer
 }
 
 func (s *server) routes() http.Handler {

@@ -13,6 +13,7 @@ import (
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/execution"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/projections"
 )
 
@@ -337,6 +338,21 @@ func performanceYear(t *testing.T, f *apiFixture) {
 			t.Errorf("the trail lacks %q: %q", want, changes)
 		}
 	}
+	unitTrail := decodeInto[struct{ Items []projections.AuditEntry }](t, f.must(t, http.StatusOK, auditor, "GET", "/v1/units/"+o.bidang+"/audit?period=2026&min_position="+head, nil)).Items
+	ofEval := map[string]int{}
+	for i, e := range unitTrail {
+		ofEval[e.Evaluation.String()]++
+		if i > 0 && positionBefore(t, e.Position, unitTrail[i-1].Position) {
+			t.Errorf("the unit's trail is out of log order at %s, %s", unitTrail[i-1].Position, e.Position)
+		}
+	}
+	for who, id := range evals {
+		if ofEval[id] < 3 {
+			t.Errorf("the unit's trail holds %d entries of %s's evaluation, want its two ratings and predicate at least", ofEval[id], who)
+		}
+	}
+	refused(t, f.call(t, ani, "GET", "/v1/units/"+o.bidang+"/audit?period=2026", nil), http.StatusForbidden, "", "")
+
 	dist := decodeInto[struct{ Data projections.Distribution }](t, f.must(t, http.StatusOK, kadis, "GET", "/v1/units/"+o.bidang+"/distribution?period=2026&min_position="+head, nil)).Data
 	wantCounts := map[policy.Predicate]int{policy.SangatBaik: 1, policy.Baik: 2}
 	if !maps.Equal(dist.Counts, wantCounts) || dist.Population != 3 {
@@ -360,4 +376,18 @@ func performanceYear(t *testing.T, f *apiFixture) {
 	if got := f.must(t, http.StatusOK, ani, "GET", "/v1/employees/"+string(ani.NIP)+"/follow-up", nil).str(t, "state.credit_points_total"); got != "18.75" {
 		t.Errorf("Ani's credit points %s, want 18.75", got)
 	}
+}
+
+// positionBefore reports whether log position a comes before b.
+func positionBefore(t testing.TB, a, b string) bool {
+	t.Helper()
+	pa, err := eventstore.ParsePosition(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := eventstore.ParsePosition(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pa.Less(pb)
 }

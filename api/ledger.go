@@ -20,6 +20,7 @@ func (s *server) ledgerRoutes() []route {
 	get := http.MethodGet
 	return []route{
 		{method: get, path: "/ledger/checkpoints", summary: "Every signed checkpoint of the ledger, oldest first", roles: readers, handler: s.listCheckpoints},
+		{method: http.MethodPost, path: "/ledger/checkpoints", summary: "Sign a checkpoint of the whole ledger now", roles: []Role{RoleAdmin, RoleHR}, body: empty{}, handler: s.signCheckpoint},
 		{method: get, path: "/ledger/checkpoints/latest", summary: "The latest signed checkpoint", roles: readers, handler: s.latestCheckpoint},
 		{method: get, path: "/ledger/proofs/inclusion", summary: "Inclusion proof of the event at position in the tree of size events", roles: readers, handler: s.inclusionProof},
 		{method: get, path: "/ledger/proofs/consistency", summary: "Consistency proof between the trees of from and to events", roles: readers, handler: s.consistencyProof},
@@ -56,6 +57,36 @@ func (s *server) listCheckpoints(w http.ResponseWriter, r *http.Request) {
 		cps = []proof.Checkpoint{}
 	}
 	writeJSON(w, http.StatusOK, checkpointsResponse{Checkpoints: cps})
+}
+
+// signCheckpoint signs a checkpoint covering the whole ledger now, unless
+// nothing but the previous checkpoint was written since (then that one is
+// the answer).
+func (s *server) signCheckpoint(w http.ResponseWriter, r *http.Request) {
+	if _, err := decodeOptional[empty](w, r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, err := s.merkleLog()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ledger, ok := l.(proof.Ledger)
+	if !ok || s.signer == nil {
+		s.writeError(w, r, domain.Errorf(domain.NotFound, "this server has no checkpoint signer key; make one with kinerja keygen and restart").WithRule("no-signer-key"))
+		return
+	}
+	cp, created, err := proof.Sign(r.Context(), ledger, s.signer, s.now())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, cp)
 }
 
 func (s *server) latestCheckpoint(w http.ResponseWriter, r *http.Request) {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -113,6 +115,76 @@ func TestLedgerProofsOverHTTP(t *testing.T) {
 			t.Errorf("GET %s as %s = %d, want %d", tt.path, tt.role, got, tt.status)
 		}
 	}
+}
+
+// TestSignCheckpointOnDemand signs through the API with the server's key,
+// and refuses without one.
+func TestSignCheckpointOnDemand(t *testing.T) {
+	f := newFeedFixture(t)
+	f.appendEvents(t, 2)
+	skey, vkey, err := proof.GenerateKey(rand.Reader, "kinerja.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := proof.ParseSignerKey([]byte(skey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := proof.ParseVerifierKey([]byte(vkey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := testTokens(t)
+	tk.now = time.Now
+	srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Tokens: tk, Store: f.store, Signer: signer}))
+	t.Cleanup(srv.Close)
+	withKey := feedFixture{srv: srv, store: f.store, tokens: tk}
+
+	resp := withKey.post(t, "/v1/ledger/checkpoints", RoleAdmin)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /v1/ledger/checkpoints = %d, want 201", resp.StatusCode)
+	}
+	var cp struct {
+		Size int64  `json:"size"`
+		Note string `json:"note"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&cp); err != nil {
+		t.Fatal(err)
+	}
+	if cp.Size != 2 {
+		t.Errorf("signed a checkpoint of %d events, want 2", cp.Size)
+	}
+	if _, err := note.Open([]byte(cp.Note), note.VerifierList(verifier)); err != nil {
+		t.Errorf("the checkpoint does not verify: %v", err)
+	}
+	if got := withKey.post(t, "/v1/ledger/checkpoints", RoleAdmin).StatusCode; got != http.StatusOK {
+		t.Errorf("signing again with nothing new = %d, want 200 (the same checkpoint)", got)
+	}
+	if got := withKey.post(t, "/v1/ledger/checkpoints", RoleAuditor).StatusCode; got != http.StatusForbidden {
+		t.Errorf("an auditor signing = %d, want 403", got)
+	}
+	if got := f.post(t, "/v1/ledger/checkpoints", RoleAdmin).StatusCode; got != http.StatusNotFound {
+		t.Errorf("signing on a server without a key = %d, want 404", got)
+	}
+}
+
+func (f feedFixture) post(t *testing.T, path string, role Role) *http.Response {
+	t.Helper()
+	tok, err := f.tokens.Issue(Caller{NIP: "198609262015051001", Roles: []Role{role}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), "POST", f.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
 }
 
 func getJSON(t *testing.T, resp *http.Response, v any) {

@@ -72,6 +72,9 @@ func (s *server) queryRoutes() []queryRoute {
 		{path: "/evaluations/{id}/audit", summary: "The audit trail of an evaluation's ratings and predicate", roles: all, data: projections.AuditEntry{}, list: true, handler: s.evaluationAudit},
 		{path: "/skps/{id}/audit", summary: "The audit trail of an SKP's targets and realisations", roles: all, data: projections.AuditEntry{}, list: true, handler: s.skpAudit},
 		{path: "/employees/{nip}/audit", summary: "The audit trail of an employee across their SKPs", roles: all, data: projections.AuditEntry{}, list: true, handler: s.employeeAudit},
+		{path: "/units/{id}/audit", summary: "The audit trail of every evaluation of a unit in a period, in log order", roles: leaders, data: projections.AuditEntry{}, list: true, handler: s.unitAudit, params: []apiParam{
+			{Name: "period", In: "query", Required: true, Description: "the period id", Schema: str},
+		}},
 		{path: "/employees/{nip}/daily-progress", summary: "An employee's daily progress in one month", roles: all, data: projections.MonthProgress{}, handler: s.dailyProgress, params: []apiParam{
 			{Name: "month", In: "query", Required: true, Description: "the month, YYYY-MM", Schema: str},
 		}},
@@ -399,6 +402,69 @@ func (s *server) unitDistribution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, viewResponse{Position: at.String(), Data: d})
+}
+
+// unitAudit answers the audit trails of every evaluation of a unit in a
+// period, merged in log order, to those who may read its distribution.
+func (s *server) unitAudit(w http.ResponseWriter, r *http.Request) {
+	unit, err := pathUUID(r, "id")
+	period := r.URL.Query().Get("period")
+	var periodErr error
+	if period == "" {
+		periodErr = domain.Errorf(domain.Invalid, "name the period with ?period=, such as 2026").WithField("period")
+	}
+	if err := errOr(err, periodErr); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !s.await(w, r, "audit", evaluationIndexName) {
+		return
+	}
+	if c := callerFrom(r.Context()); !canReadLedger(c) && !s.views.index.leads(c.NIP, unit, period) {
+		s.writeError(w, r, domain.Errorf(domain.Forbidden, "you may read the audit trail only of a unit and period in which you evaluate").WithRule("read-own"))
+		return
+	}
+	ids := s.views.index.ofUnit(unit, period)
+	if len(ids) == 0 {
+		s.writeError(w, r, domain.Errorf(domain.NotFound, "unit %s has no evaluations in period %q", unit, period))
+		return
+	}
+	var (
+		entries []projections.AuditEntry
+		at      eventstore.Position
+	)
+	for _, id := range ids {
+		trail, pos := s.views.audit.ForEvaluation(id)
+		entries = append(entries, trail...)
+		at = pos
+	}
+	if err := sortByPosition(entries); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.answerAudit(w, r, "Audit trail of unit "+unit.String()+", period "+period, entries, at)
+}
+
+// sortByPosition puts audit entries of several trails in log order.
+func sortByPosition(entries []projections.AuditEntry) error {
+	pos := make(map[string]eventstore.Position, len(entries))
+	for _, e := range entries {
+		p, err := eventstore.ParsePosition(e.Position)
+		if err != nil {
+			return fmt.Errorf("audit entry of event %s: %w", e.EventID, err)
+		}
+		pos[e.Position] = p
+	}
+	slices.SortStableFunc(entries, func(a, b projections.AuditEntry) int {
+		switch pa, pb := pos[a.Position], pos[b.Position]; {
+		case pa.Less(pb):
+			return -1
+		case pb.Less(pa):
+			return 1
+		}
+		return 0
+	})
+	return nil
 }
 
 // unitCascade answers a unit's plan cascade to auditors, HR and

@@ -189,7 +189,7 @@ func serve(ctx context.Context, e env, cfg serveConfig) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Logger: log, Version: buildVersion(), Tokens: tokens, Store: store, Runners: runners}),
+		Handler:           api.New(api.Config{Logger: log, Version: buildVersion(), Tokens: tokens, Store: store, Runners: runners, Signer: signer.noteSigner()}),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests outlive the signal that stops the server, so Shutdown can let
 		// in-flight commands finish.
@@ -259,6 +259,14 @@ func sinkName(s projections.Sink) string {
 type ledgerSigner struct {
 	ledger proof.Ledger
 	signer note.Signer
+}
+
+// noteSigner returns the key that signs checkpoints on demand, or nil.
+func (l *ledgerSigner) noteSigner() note.Signer {
+	if l == nil {
+		return nil
+	}
+	return l.signer
 }
 
 // checkpointSigner returns the signer of periodic checkpoints, or nil when
