@@ -1,8 +1,8 @@
 package projections
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -188,7 +188,7 @@ func (a *Appraisals) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation
 	return nil
 }
 
-func yearKey(nip domain.NIP, year int) string { return fmt.Sprintf("%s/%d", nip, year) }
+func yearKey(nip domain.NIP, year int) string { return string(nip) + "/" + strconv.Itoa(year) }
 
 func (a *Appraisals) applyExecution(rec *eventstore.RecordedEvent, e execution.Event) {
 	switch e := e.(type) {
@@ -227,15 +227,22 @@ func reachieve(p Plan, prev []Achievement, r Realisation) []Achievement {
 		return prev // a realisation of an IKI the plan does not have shows no achievement
 	}
 	ach := achievementOf(iki, r)
-	order := make(map[uuid.UUID]int, len(p.IKIs))
-	for i, x := range p.IKIs {
-		order[x.ID] = i
-	}
-	before := func(a, b Achievement) bool {
-		if order[a.IKI] != order[b.IKI] {
-			return order[a.IKI] < order[b.IKI]
+	// The plan has a handful of IKI: a linear search beats building an index
+	// on every report.
+	order := func(id uuid.UUID) int {
+		for i := len(p.IKIs) - 1; i >= 0; i-- { // the last index, as the map this replaces kept
+			if p.IKIs[i].ID == id {
+				return i
+			}
 		}
-		return periodBefore(a.PeriodStart, a.Period, b.PeriodStart, b.Period)
+		return 0
+	}
+	at := order(ach.IKI)
+	goesBefore := func(b Achievement) bool { // whether ach goes before b
+		if ob := order(b.IKI); at != ob {
+			return at < ob
+		}
+		return periodBefore(ach.PeriodStart, ach.Period, b.PeriodStart, b.Period)
 	}
 	out := make([]Achievement, 0, len(prev)+1)
 	placed := false
@@ -243,7 +250,7 @@ func reachieve(p Plan, prev []Achievement, r Realisation) []Achievement {
 		if a.IKI == ach.IKI && a.Period == ach.Period {
 			continue
 		}
-		if !placed && before(ach, a) {
+		if !placed && goesBefore(a) {
 			out, placed = append(out, ach), true
 		}
 		out = append(out, a)
@@ -265,21 +272,21 @@ func periodBefore(aStart time.Time, aID string, bStart time.Time, bID string) bo
 // latest realisation (a correction is always the latest), in plan order, then
 // period order.
 func achievements(p Plan, rs []Realisation) []Achievement {
+	// One pass groups the current realisations by IKI, in the order their
+	// periods first appear; the plan order then picks the groups.
+	current := make(map[uuid.UUID][]Realisation, len(p.IKIs))
+	for _, r := range rs {
+		group := current[r.IKI]
+		if i := slices.IndexFunc(group, func(c Realisation) bool { return c.Period.ID == r.Period.ID }); i >= 0 {
+			group[i] = r // group is this call's own: the first append copied it
+		} else {
+			current[r.IKI] = append(group, r)
+		}
+	}
 	var out []Achievement
 	for _, iki := range p.IKIs {
-		var current []Realisation
-		for _, r := range rs {
-			if r.IKI != iki.ID {
-				continue
-			}
-			i := slices.IndexFunc(current, func(c Realisation) bool { return c.Period.ID == r.Period.ID })
-			if i >= 0 {
-				current[i] = r
-			} else {
-				current = append(current, r)
-			}
-		}
-		slices.SortStableFunc(current, func(a, b Realisation) int {
+		group := current[iki.ID]
+		slices.SortStableFunc(group, func(a, b Realisation) int {
 			switch {
 			case periodBefore(a.Period.Start, a.Period.ID, b.Period.Start, b.Period.ID):
 				return -1
@@ -288,7 +295,7 @@ func achievements(p Plan, rs []Realisation) []Achievement {
 			}
 			return 0
 		})
-		for _, r := range current {
+		for _, r := range group {
 			out = append(out, achievementOf(iki, r))
 		}
 	}

@@ -68,14 +68,18 @@ func targetValue(i *skp.IKI) *Value {
 // Audit is the audit trail: per SKP and per employee, every change that
 // affects a score or a target, in log order.
 type Audit struct {
-	model      *Model
-	plans      *Map[Plan]
-	evals      *Map[EvaluationView]
-	byEval     *Map[[]AuditEntry]
+	model *Model
+	plans *Map[Plan]
+	evals *Map[EvaluationView]
+	// The trails hold pointers: an entry is built once and shared by the
+	// trails it belongs to, and a growing trail copies pointers, not
+	// entries. Entries are never changed once added, and a trail encodes
+	// to the same JSON as a slice of entries.
+	byEval     *Map[[]*AuditEntry]
 	records    *Map[uuid.UUID] // execution stream → SKP
 	realised   *Map[float64]   // realisation → value, for the before of a correction
-	bySKP      *Map[[]AuditEntry]
-	byEmployee *Map[[]AuditEntry]
+	bySKP      *Map[[]*AuditEntry]
+	byEmployee *Map[[]*AuditEntry]
 }
 
 // NewAudit returns an empty audit trail.
@@ -85,11 +89,11 @@ func NewAudit() *Audit {
 		model:      m,
 		plans:      NewMap[Plan](m, "plans"),
 		evals:      NewMap[EvaluationView](m, "evaluations"),
-		byEval:     NewMap[[]AuditEntry](m, "by_evaluation"),
+		byEval:     NewMap[[]*AuditEntry](m, "by_evaluation"),
 		records:    NewMap[uuid.UUID](m, "records"),
 		realised:   NewMap[float64](m, "realised"),
-		bySKP:      NewMap[[]AuditEntry](m, "by_skp"),
-		byEmployee: NewMap[[]AuditEntry](m, "by_employee"),
+		bySKP:      NewMap[[]*AuditEntry](m, "by_skp"),
+		byEmployee: NewMap[[]*AuditEntry](m, "by_employee"),
 	}
 }
 
@@ -179,8 +183,8 @@ func (a *Audit) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Even
 			}
 		}
 		list, _ := a.byEval.Get(key)
-		a.byEval.Put(key, append(list, entry))
-		a.add(v.SKP.String(), string(v.Employee), entry)
+		a.byEval.Put(key, append(list, &entry))
+		a.add(v.SKP.String(), string(v.Employee), &entry)
 	}
 	return nil
 }
@@ -218,7 +222,7 @@ func (a *Audit) applyExecution(rec *eventstore.RecordedEvent, e execution.Event)
 			entry.Reason = e.Reason
 		}
 		a.realised.Put(e.Realisation.String(), e.Value)
-		a.add(key, string(plan.Employee), entry)
+		a.add(key, string(plan.Employee), &entry)
 	}
 }
 
@@ -260,7 +264,7 @@ func (a *Audit) applySKP(rec *eventstore.RecordedEvent, e skp.Event) error {
 		if entry.Reason == "" {
 			entry.Reason = c.Reason
 		}
-		a.add(key, string(plan.Employee), entry)
+		a.add(key, string(plan.Employee), &entry)
 	}
 	return nil
 }
@@ -273,7 +277,7 @@ func entryOf(rec *eventstore.RecordedEvent) AuditEntry {
 	}
 }
 
-func (a *Audit) add(skpKey, nip string, e AuditEntry) {
+func (a *Audit) add(skpKey, nip string, e *AuditEntry) {
 	list, _ := a.bySKP.Get(skpKey)
 	a.bySKP.Put(skpKey, append(list, e))
 	if nip != "" {
@@ -286,8 +290,7 @@ func (a *Audit) add(skpKey, nip string, e AuditEntry) {
 // it reflects.
 func (a *Audit) ForSKP(id uuid.UUID) (entries []AuditEntry, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
-		entries, _ = a.bySKP.Get(id.String())
-		at = pos
+		entries, at = values(a.bySKP, id.String()), pos
 	})
 	return entries, at
 }
@@ -296,8 +299,7 @@ func (a *Audit) ForSKP(id uuid.UUID) (entries []AuditEntry, at eventstore.Positi
 // predicate, oldest first, and the position it reflects.
 func (a *Audit) ForEvaluation(id uuid.UUID) (entries []AuditEntry, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
-		entries, _ = a.byEval.Get(id.String())
-		at = pos
+		entries, at = values(a.byEval, id.String()), pos
 	})
 	return entries, at
 }
@@ -306,10 +308,22 @@ func (a *Audit) ForEvaluation(id uuid.UUID) (entries []AuditEntry, at eventstore
 // oldest first, and the position it reflects.
 func (a *Audit) ForEmployee(nip domain.NIP) (entries []AuditEntry, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
-		entries, _ = a.byEmployee.Get(string(nip))
-		at = pos
+		entries, at = values(a.byEmployee, string(nip)), pos
 	})
 	return entries, at
+}
+
+// values returns a copy of the trail at key in t, nil when there is none.
+func values(t *Map[[]*AuditEntry], key string) []AuditEntry {
+	list, _ := t.Get(key)
+	if list == nil {
+		return nil
+	}
+	out := make([]AuditEntry, len(list))
+	for i, e := range list {
+		out[i] = *e
+	}
+	return out
 }
 
 // String returns a one-line summary of e for logs and test failures.

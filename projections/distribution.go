@@ -83,6 +83,24 @@ type Distributions struct {
 	members     *Map[member]     // evaluation → its curve and predicate
 	assessments *Map[assessment] // unit-assessment stream → curve
 	parents     *Map[uuid.UUID]  // unit → parent unit
+	// policies remembers each rating policy looked up: policy.Lookup builds
+	// the policy's tables on every call, and the fold asks on every change.
+	policies map[string]policyLookup
+}
+
+type policyLookup struct {
+	p   policy.Policy
+	err error
+}
+
+// policy returns policy.Lookup(id), looked up once per projection.
+func (d *Distributions) policy(id string) (policy.Policy, error) {
+	l, ok := d.policies[id]
+	if !ok {
+		l.p, l.err = policy.Lookup(id)
+		d.policies[id] = l
+	}
+	return l.p, l.err
 }
 
 // NewDistributions returns an empty unit-distribution read model.
@@ -94,6 +112,7 @@ func NewDistributions() *Distributions {
 		members:     NewMap[member](m, "members"),
 		assessments: NewMap[assessment](m, "assessments"),
 		parents:     NewMap[uuid.UUID](m, "parents"),
+		policies:    map[string]policyLookup{},
 	}
 }
 
@@ -157,7 +176,7 @@ func (d *Distributions) Apply(ev *Event) error {
 		})
 	case evaluation.Opened:
 		unit := e.Unit
-		if e.UnitHead && !headInOwnCurve(e.Policy) {
+		if e.UnitHead && !d.headInOwnCurve(e.Policy) {
 			unit, _ = d.parents.Get(e.Unit.String()) // the head counts in the curve of the unit above
 		}
 		m := member{}
@@ -180,8 +199,8 @@ func (d *Distributions) Apply(ev *Event) error {
 
 // headInOwnCurve reads the policy's rule; an unknown policy keeps the head
 // in their own unit.
-func headInOwnCurve(policyID string) bool {
-	p, err := policy.Lookup(policyID)
+func (d *Distributions) headInOwnCurve(policyID string) bool {
+	p, err := d.policy(policyID)
 	return err != nil || p.HeadInOwnCurve
 }
 
@@ -230,18 +249,18 @@ func (d *Distributions) change(key string, unit uuid.UUID, period, pos string, f
 		c = Distribution{Unit: unit, Period: period, Counts: map[policy.Predicate]int{}}
 	}
 	fn(&c)
-	c.Quotas, c.Violations = check(c)
+	c.Quotas, c.Violations = d.check(c)
 	c.Position = pos
 	d.curves.Put(key, c)
 }
 
 // check applies the pattern of c's organisational predicate, under c's
 // policy, to c's counts.
-func check(c Distribution) ([]QuotaCheck, []DistributionViolation) {
+func (d *Distributions) check(c Distribution) ([]QuotaCheck, []DistributionViolation) {
 	if c.OrgPredicate == "" {
 		return nil, nil
 	}
-	p, err := policy.Lookup(c.Policy)
+	p, err := d.policy(c.Policy)
 	if err != nil {
 		return nil, []DistributionViolation{{Rule: "policy-known", Message: fmt.Sprintf("the unit's rating policy %q is unknown", c.Policy)}}
 	}

@@ -19,10 +19,19 @@ type Event struct {
 	once sync.Once
 	body any
 	err  error
+	// reads has bit i set when the i-th projection of a replay reads the
+	// event (see readSet); all bits for an event not wrapped by a replay.
+	reads uint64
 }
 
 // NewEvent wraps a recorded event.
-func NewEvent(rec eventstore.RecordedEvent) *Event { return &Event{RecordedEvent: rec} }
+func NewEvent(rec eventstore.RecordedEvent) *Event {
+	return &Event{RecordedEvent: rec, reads: ^uint64(0)}
+}
+
+// readBy reports whether the i-th projection of the replay that wrapped e
+// may read it.
+func (e *Event) readBy(i int) bool { return i >= 64 || e.reads&(1<<i) != 0 }
 
 // Body returns the decoded domain event (skp.Drafted, execution.Opened, …),
 // or nil for a type of a category no domain package decodes here. A body

@@ -70,11 +70,31 @@ type EvaluationSummary struct {
 	Position   string           `json:"last_position"`
 }
 
+// inboxRow is how the model keeps an [Inbox]: the same JSON document, with
+// pointers to the items, so that taking one item out of a long inbox copies
+// pointers rather than items. Items are never changed once added.
+type inboxRow struct {
+	Evaluator domain.NIP   `json:"evaluator_nip"`
+	Items     []*InboxItem `json:"items"`
+}
+
+// items returns a copy of the row's items, nil when there are none.
+func (r inboxRow) items() []InboxItem {
+	if r.Items == nil {
+		return nil
+	}
+	out := make([]InboxItem, len(r.Items))
+	for i, it := range r.Items {
+		out[i] = *it
+	}
+	return out
+}
+
 // Inboxes is the read model of the evaluators' inboxes and the employees'
 // pages.
 type Inboxes struct {
 	model     *Model
-	inboxes   *Map[Inbox]
+	inboxes   *Map[inboxRow]
 	employees *Map[EmployeePage]
 	skps      *Map[SKPSummary]
 	owners    *Map[domain.NIP] // SKP → employee
@@ -88,7 +108,7 @@ func NewInboxes() *Inboxes {
 	m := NewModel()
 	return &Inboxes{
 		model:     m,
-		inboxes:   NewMap[Inbox](m, "inboxes"),
+		inboxes:   NewMap[inboxRow](m, "inboxes"),
 		employees: NewMap[EmployeePage](m, "employees"),
 		skps:      NewMap[SKPSummary](m, "skps"),
 		owners:    NewMap[domain.NIP](m, "owners"),
@@ -151,25 +171,26 @@ func (x *Inboxes) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Ev
 	v, _ = foldEvaluation(v, rec, e)
 	x.evals.Put(id.String(), v)
 	pos := rec.Position.String()
-	without := func(nip domain.NIP, kind string) []InboxItem {
+	without := func(nip domain.NIP, kind string) []*InboxItem {
 		inbox, _ := x.inboxes.Get(string(nip))
-		return slices.DeleteFunc(slices.Clone(inbox.Items), func(it InboxItem) bool { return it.Kind == kind && it.Subject == id })
+		items, _ := withoutFunc(inbox.Items, func(it *InboxItem) bool { return it.Kind == kind && it.Subject == id })
+		return items
 	}
 	switch e := e.(type) {
 	case evaluation.Opened:
 		inbox, _ := x.inboxes.Get(string(v.Evaluator))
-		x.putInbox(v.Evaluator, append(inbox.Items, InboxItem{Kind: ItemEvaluate, Subject: id, SKP: v.SKP, Employee: v.Employee, Since: e.At, Position: pos}))
+		x.putInbox(v.Evaluator, append(inbox.Items, &InboxItem{Kind: ItemEvaluate, Subject: id, SKP: v.SKP, Employee: v.Employee, Since: e.At, Position: pos}))
 	case evaluation.Finalized:
 		x.putInbox(v.Evaluator, without(v.Evaluator, ItemEvaluate))
 	case evaluation.ObjectionFiled:
 		inbox, _ := x.inboxes.Get(string(v.EvaluatorSuperior))
-		x.putInbox(v.EvaluatorSuperior, append(inbox.Items, InboxItem{Kind: ItemDecideObjection, Subject: id, SKP: v.SKP, Employee: v.Employee, Since: e.At, Position: pos}))
+		x.putInbox(v.EvaluatorSuperior, append(inbox.Items, &InboxItem{Kind: ItemDecideObjection, Subject: id, SKP: v.SKP, Employee: v.Employee, Since: e.At, Position: pos}))
 	case evaluation.ObjectionDecided:
 		x.putInbox(v.EvaluatorSuperior, without(v.EvaluatorSuperior, ItemDecideObjection))
 	}
 	page, _ := x.employees.Get(string(v.Employee))
 	page.Employee = v.Employee
-	evs := slices.DeleteFunc(slices.Clone(page.Evaluations), func(o EvaluationSummary) bool { return o.Evaluation == id })
+	evs, _ := withoutFunc(page.Evaluations, func(o EvaluationSummary) bool { return o.Evaluation == id })
 	page.Evaluations = append(evs, EvaluationSummary{Evaluation: id, SKP: v.SKP, Period: v.Period.ID, Stage: v.Stage, Predicate: v.Predicate, Position: pos})
 	x.employees.Put(string(v.Employee), page)
 	return nil
@@ -208,11 +229,11 @@ func (x *Inboxes) applySKP(rec *eventstore.RecordedEvent, e skp.Event) error {
 	employee, _ := x.owners.Get(id.String())
 
 	inbox, _ := x.inboxes.Get(string(s.Evaluator))
-	items := slices.DeleteFunc(slices.Clone(inbox.Items), func(it InboxItem) bool {
+	items, _ := withoutFunc(inbox.Items, func(it *InboxItem) bool {
 		return it.Subject == id && (it.Kind == ItemApproveSKP || it.Kind == ItemApproveAmendment)
 	})
 	if waiting != "" {
-		items = append(items, InboxItem{Kind: waiting, Subject: id, SKP: id, Employee: employee, Since: since, Position: pos})
+		items = append(items, &InboxItem{Kind: waiting, Subject: id, SKP: id, Employee: employee, Since: since, Position: pos})
 	}
 	x.putInbox(s.Evaluator, items)
 
@@ -226,12 +247,12 @@ func (x *Inboxes) applySKP(rec *eventstore.RecordedEvent, e skp.Event) error {
 	return nil
 }
 
-func (x *Inboxes) putInbox(evaluator domain.NIP, items []InboxItem) {
+func (x *Inboxes) putInbox(evaluator domain.NIP, items []*InboxItem) {
 	if len(items) == 0 {
 		x.inboxes.Delete(string(evaluator))
 		return
 	}
-	x.inboxes.Put(string(evaluator), Inbox{Evaluator: evaluator, Items: items})
+	x.inboxes.Put(string(evaluator), inboxRow{Evaluator: evaluator, Items: items})
 }
 
 func (x *Inboxes) applyProgress(rec *eventstore.RecordedEvent, e execution.Event) {
@@ -247,7 +268,7 @@ func (x *Inboxes) applyProgress(rec *eventstore.RecordedEvent, e execution.Event
 	case execution.DailyProgressSubmitted:
 		entry = e.Log
 		inbox, _ := x.inboxes.Get(string(r.Evaluator))
-		x.putInbox(r.Evaluator, append(inbox.Items, InboxItem{Kind: ItemReviewProgress, Subject: e.Log, SKP: r.SKP,
+		x.putInbox(r.Evaluator, append(inbox.Items, &InboxItem{Kind: ItemReviewProgress, Subject: e.Log, SKP: r.SKP,
 			Employee: r.Employee, Since: e.At, Position: rec.Position.String()}))
 	case execution.DailyProgressApproved:
 		entry = e.Log
@@ -256,18 +277,42 @@ func (x *Inboxes) applyProgress(rec *eventstore.RecordedEvent, e execution.Event
 	}
 	if rec.Type != (execution.DailyProgressSubmitted{}).EventType() {
 		inbox, _ := x.inboxes.Get(string(r.Evaluator))
-		x.putInbox(r.Evaluator, slices.DeleteFunc(slices.Clone(inbox.Items), func(it InboxItem) bool {
+		if items, ok := withoutFunc(inbox.Items, func(it *InboxItem) bool {
 			return it.Kind == ItemReviewProgress && it.Subject == entry
-		}))
+		}); ok {
+			x.putInbox(r.Evaluator, items)
+		} else if len(items) == 0 {
+			x.putInbox(r.Evaluator, items) // as before: an empty inbox has no row
+		}
 	}
-	page, _ := x.employees.Get(string(r.Employee))
-	page.Employee = r.Employee
-	rejected := slices.DeleteFunc(slices.Clone(page.RejectedProgress), func(id uuid.UUID) bool { return id == entry })
+	page, existed := x.employees.Get(string(r.Employee))
+	rejected, removed := withoutFunc(page.RejectedProgress, func(id uuid.UUID) bool { return id == entry })
 	if rec.Type == (execution.DailyProgressRejected{}).EventType() {
 		rejected = append(rejected, entry)
+	} else if existed && !removed && page.Employee == r.Employee {
+		return // the page does not change: spare the copy
 	}
+	page.Employee = r.Employee
 	page.RejectedProgress = rejected
 	x.employees.Put(string(r.Employee), page)
+}
+
+// withoutFunc returns s without the elements del matches, and whether there
+// were any. It copies s only when it removes something, so a row that holds
+// s never sees it change.
+func withoutFunc[T any](s []T, del func(T) bool) ([]T, bool) {
+	i := slices.IndexFunc(s, del)
+	if i < 0 {
+		return s, false
+	}
+	out := make([]T, i, len(s)-1)
+	copy(out, s[:i])
+	for _, v := range s[i+1:] {
+		if !del(v) {
+			out = append(out, v)
+		}
+	}
+	return out, true
 }
 
 // InboxOf returns what waits for evaluator, oldest first, and the position
@@ -275,7 +320,7 @@ func (x *Inboxes) applyProgress(rec *eventstore.RecordedEvent, e execution.Event
 func (x *Inboxes) InboxOf(evaluator domain.NIP) (items []InboxItem, at eventstore.Position) {
 	x.model.Read(func(pos eventstore.Position) {
 		inbox, _ := x.inboxes.Get(string(evaluator))
-		items, at = inbox.Items, pos
+		items, at = inbox.items(), pos
 	})
 	return items, at
 }

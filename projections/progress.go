@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"fmt"
 	"maps"
 
 	"github.com/google/uuid"
@@ -180,7 +179,7 @@ func with[K comparable, V any](m map[K]V, k K, v V) map[K]V {
 	return c
 }
 
-func monthKey(nip domain.NIP, month string) string { return fmt.Sprintf("%s/%s", nip, month) }
+func monthKey(nip domain.NIP, month string) string { return string(nip) + "/" + month }
 
 // Month returns the summary of the employee's daily progress in month
 // ("2026-01"), whether there is any, and the position it reflects.

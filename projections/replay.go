@@ -37,9 +37,12 @@ func Replay(ctx context.Context, r Reader, p Projection, until eventstore.Positi
 
 // ReplayAll is Replay for several projections at once, which must all be at
 // the same position: the log is read once, each event a projection reads is
-// decoded once (in parallel, over the page) and shared, and the projections
-// fold the pages side by side, each in its own goroutine. The goroutines end
-// before ReplayAll returns.
+// decoded once and shared, and the projections fold the pages side by side,
+// each in its own goroutine. Reading, decoding and folding overlap: one
+// goroutine reads pages, one decoder per processor decodes whole pages, one
+// goroutine hands the decoded pages on in log order, and each projection
+// folds them in order at its own pace. A few pages in flight bound the
+// memory held. Every goroutine ends before ReplayAll returns.
 func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.Position, progress Progress) error {
 	if len(ps) == 0 {
 		return nil
@@ -61,11 +64,10 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 		}
 		until = head
 	}
-	// One goroutine reads and decodes pages; each projection folds them in
-	// its own goroutine at its own pace, so a light projection never waits
-	// for a heavy one at the end of every page. Channels of a few pages
-	// bound the memory held.
-	const ahead = 4
+	decoders := runtime.GOMAXPROCS(0)
+	ahead := decoders + 2
+	work := make(chan *pageJob, ahead)    // pages to decode, in any order
+	ordered := make(chan *pageJob, ahead) // the same pages, in log order
 	feeds := make([]chan []*Event, len(ps))
 	for i := range feeds {
 		feeds[i] = make(chan []*Event, ahead)
@@ -75,11 +77,8 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 	var wg sync.WaitGroup
 	var readErr error
 	wg.Go(func() {
-		defer func() {
-			for _, f := range feeds {
-				close(f)
-			}
-		}()
+		defer close(ordered)
+		defer close(work)
 		for after.Less(until) {
 			page, err := r.ReadAll(ctx, after, replayPage)
 			if err != nil {
@@ -91,17 +90,48 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 			if len(page) == 0 {
 				return
 			}
-			events := decodePage(page, ps)
-			for _, f := range feeds {
+			job := &pageJob{page: page, done: make(chan struct{})}
+			for _, ch := range []chan *pageJob{ordered, work} {
 				select {
-				case f <- events:
+				case ch <- job:
 				case <-ctx.Done():
 					return
 				}
 			}
 			after = page[len(page)-1].Position
+		}
+	})
+	for range decoders {
+		wg.Go(func() {
+			reads := readSet{ps: ps, masks: map[string]uint64{}}
+			for job := range work {
+				job.events = wrap(job.page, &reads)
+				close(job.done)
+			}
+		})
+	}
+	wg.Go(func() {
+		defer func() {
+			for _, f := range feeds {
+				close(f)
+			}
+		}()
+		for job := range ordered {
+			select {
+			case <-job.done:
+			case <-ctx.Done():
+				return
+			}
+			for _, f := range feeds {
+				select {
+				case f <- job.events:
+				case <-ctx.Done():
+					return
+				}
+			}
 			if progress != nil {
-				progress(after.Commit, max(until.Commit, after.Commit))
+				done := job.page[len(job.page)-1].Position
+				progress(done.Commit, max(until.Commit, done.Commit))
 			}
 		}
 	})
@@ -110,9 +140,9 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 		wg.Go(func() {
 			for events := range feeds[i] {
 				if errs[i] != nil {
-					continue // drain, so the reader is never stuck
+					continue // drain, so the dispatcher is never stuck
 				}
-				if err := p.Model().fold(p, events); err != nil {
+				if err := p.Model().fold(p, i, events); err != nil {
 					errs[i] = err
 					cancel(err)
 				}
@@ -131,31 +161,73 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 	return ctx.Err()
 }
 
-// decodePage wraps page and decodes, spread over the processors, the bodies
-// of the events some projection reads.
-func decodePage(page []eventstore.RecordedEvent, ps []Projection) []*Event {
+// pageJob is one page on its way through ReplayAll: done is closed once
+// events holds the page decoded.
+type pageJob struct {
+	page   []eventstore.RecordedEvent
+	events []*Event
+	done   chan struct{}
+}
+
+// readSet answers which of ps read an event type, as a bit mask (bit i for
+// ps[i]), asking each projection once per type. With more projections than
+// bits it answers that all of them may read every type, and fold asks again.
+type readSet struct {
+	ps    []Projection
+	masks map[string]uint64
+}
+
+func (rs *readSet) mask(eventType string) uint64 {
+	if len(rs.ps) > 64 {
+		return ^uint64(0)
+	}
+	m, ok := rs.masks[eventType]
+	if !ok {
+		for i, p := range rs.ps {
+			if p.Reads(eventType) {
+				m |= 1 << i
+			}
+		}
+		rs.masks[eventType] = m
+	}
+	return m
+}
+
+// wrap wraps page and decodes the bodies of the events some projection
+// reads; a body that does not decode keeps its error, for the fold to
+// report.
+func wrap(page []eventstore.RecordedEvent, reads *readSet) []*Event {
 	block := make([]Event, len(page)) // one allocation for the page, not one per event
 	events := make([]*Event, len(page))
 	for i := range page {
-		block[i].RecordedEvent = page[i]
-		events[i] = &block[i]
+		e := &block[i]
+		e.RecordedEvent = page[i]
+		e.reads = reads.mask(e.Type)
+		if e.reads != 0 {
+			e.Body()
+		}
+		events[i] = e
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(events)/64+1)
+	return events
+}
+
+// decodePage wraps page and decodes, spread over the processors, the bodies
+// of the events some projection reads.
+func decodePage(page []eventstore.RecordedEvent, ps []Projection) []*Event {
+	workers := min(runtime.GOMAXPROCS(0), len(page)/64+1)
+	events := make([]*Event, 0, len(page))
+	parts := make([][]*Event, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
+		lo, hi := w*len(page)/workers, (w+1)*len(page)/workers
 		wg.Go(func() {
-			for i := w; i < len(events); i += workers {
-				e := events[i]
-				for _, p := range ps {
-					if p.Reads(e.Type) {
-						e.Body() // the error stays with the event, for the fold to report
-						break
-					}
-				}
-			}
+			parts[w] = wrap(page[lo:hi], &readSet{ps: ps, masks: map[string]uint64{}})
 		})
 	}
 	wg.Wait()
+	for _, p := range parts {
+		events = append(events, p...)
+	}
 	return events
 }
 
@@ -169,16 +241,17 @@ func upTo(page []eventstore.RecordedEvent, until eventstore.Position) []eventsto
 	return page
 }
 
-// fold applies events to p under the model's write lock and moves the
-// model's position to the last event applied.
-func (m *Model) fold(p Projection, events []*Event) error {
+// fold applies events to p, the i-th projection of the replay that wrapped
+// them, under the model's write lock and moves the model's position to the
+// last event applied.
+func (m *Model) fold(p Projection, i int, events []*Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, e := range events {
 		if !m.pos.Less(e.Position) {
 			continue
 		}
-		if p.Reads(e.Type) {
+		if e.readBy(i) && (e.reads != ^uint64(0) || p.Reads(e.Type)) { // all bits: the replay could not tell
 			if err := p.Apply(e); err != nil {
 				return fmt.Errorf("project %s: event %s (%s) at %s: %w", p.Name(), e.ID, e.Type, e.Position, err)
 			}

@@ -29,6 +29,16 @@ const Schema = "projections"
 // CREATE TABLE IF NOT EXISTS can still fail on the catalogue's unique index.
 const migrationLock = 4_242_001
 
+// lockProjection takes, until tx ends, the lock on the tables of projection:
+// DDL on them (create, a rebuild's bulk load) holds it, so that two runners
+// never make the same table at once, while loads of different projections
+// run side by side. It is (migrationLock, hash of the name) in PostgreSQL's
+// two-key advisory lock space, apart from migrationLock itself.
+func lockProjection(ctx context.Context, tx pgx.Tx, projection string) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, int32(migrationLock), projection)
+	return err
+}
+
 var migrations = []string{
 	`CREATE SCHEMA IF NOT EXISTS projections`,
 	`CREATE TABLE IF NOT EXISTS projections.checkpoints (
@@ -90,6 +100,9 @@ func tableOf(p projections.Projection, t projections.Table) pgx.Identifier {
 // p's version live when no version of p is.
 func create(ctx context.Context, tx pgx.Tx, p projections.Projection) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+		return err
+	}
+	if err := lockProjection(ctx, tx, p.Name()); err != nil {
 		return err
 	}
 	for _, t := range p.Model().Tables() {

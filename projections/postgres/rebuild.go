@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -43,16 +46,62 @@ func RebuildAll(ctx context.Context, log projections.Reader, s *Sink, ps []proje
 	if err := projections.ReplayAll(ctx, log, ps, eventstore.Start, progress); err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
-	for _, p := range ps {
-		if err := s.bulkLoad(ctx, p); err != nil {
-			return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
+	// The projections are loaded side by side, each in its own transaction
+	// under its own lock, so that PostgreSQL copies and indexes several
+	// tables at once and encoding the rows of one overlaps with the COPY of
+	// another.
+	// progress is shared, and its contract says never twice at once.
+	var mu sync.Mutex
+	if progress != nil {
+		report := progress
+		progress = func(done, total uint64) {
+			mu.Lock()
+			defer mu.Unlock()
+			report(done, total)
 		}
-		if _, err := projections.CatchUp(ctx, log, p, s, progress); err != nil {
-			return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
+	}
+	next := make(chan int)
+	errs := make([]error, len(ps))
+	loadCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range min(len(ps), max(2, runtime.GOMAXPROCS(0))) {
+		wg.Go(func() {
+			for i := range next {
+				if err := s.load(loadCtx, log, ps[i], progress); err != nil {
+					errs[i] = err
+					cancel()
+				}
+			}
+		})
+	}
+	for i := range ps {
+		select {
+		case next <- i:
+		case <-loadCtx.Done():
 		}
-		if err := s.Swap(ctx, p.Name(), p.Version()); err != nil {
-			return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
-		}
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("rebuild: %w", err)
+	}
+	return nil
+}
+
+// load bulk-loads p, catches up with the log and swaps p in.
+func (s *Sink) load(ctx context.Context, log projections.Reader, p projections.Projection, progress projections.Progress) error {
+	if err := s.bulkLoad(ctx, p); err != nil {
+		return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
+	}
+	if _, err := projections.CatchUp(ctx, log, p, s, progress); err != nil {
+		return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
+	}
+	if err := s.Swap(ctx, p.Name(), p.Version()); err != nil {
+		return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
 	}
 	return nil
 }
@@ -61,8 +110,18 @@ func RebuildAll(ctx context.Context, log projections.Reader, s *Sink, ps []proje
 // sets its checkpoint to the model's position, in one transaction.
 func (s *Sink) bulkLoad(ctx context.Context, p projections.Projection) error {
 	pos := p.Model().Position()
+	// The rows are encoded before the transaction takes the projection's
+	// lock; loads of other projections run meanwhile (see RebuildAll).
+	tables := p.Model().Tables()
+	rows := make([][]projections.Row, len(tables))
+	for i, t := range tables {
+		var err error
+		if rows[i], err = t.All(); err != nil {
+			return fmt.Errorf("bulk load at %s: table %s: %w", pos, t.Name(), err)
+		}
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+		if err := lockProjection(ctx, tx, p.Name()); err != nil {
 			return err
 		}
 		var live int
@@ -70,8 +129,8 @@ func (s *Sink) bulkLoad(ctx context.Context, p projections.Projection) error {
 		if err == nil && live == p.Version() {
 			return domain.Errorf(domain.Invalid, "version %d of the %s view became live during the rebuild", p.Version(), p.Name())
 		}
-		for _, t := range p.Model().Tables() {
-			name := tableOf(p, t)
+		for i, t := range tables {
+			name, rows := tableOf(p, t), rows[i]
 			if _, err := tx.Exec(ctx, `DROP TABLE IF EXISTS `+name.Sanitize()); err != nil {
 				return err
 			}
@@ -80,11 +139,7 @@ func (s *Sink) bulkLoad(ctx context.Context, p projections.Projection) error {
 			if _, err := tx.Exec(ctx, `CREATE TABLE `+name.Sanitize()+` (key text NOT NULL, doc jsonb NOT NULL)`); err != nil {
 				return err
 			}
-			rows, err := t.All()
-			if err != nil {
-				return fmt.Errorf("table %s: %w", t.Name(), err)
-			}
-			_, err = tx.CopyFrom(ctx, name, []string{"key", "doc"}, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			_, err := tx.CopyFrom(ctx, name, []string{"key", "doc"}, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 				return []any{rows[i].Key, rows[i].Doc}, nil
 			}))
 			if err != nil {
