@@ -169,8 +169,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	}
 	s.client = c
 	if _, err := s.readAllPage(ctx, esdb.Backwards, esdb.End{}, 1); err != nil {
-		_ = c.Close() // the probe's error is the one worth reporting
-		return nil, fmt.Errorf("open eventstoredb %s: %w", where, err)
+		return nil, errors.Join(fmt.Errorf("open eventstoredb %s: %w", where, err), c.Close())
 	}
 	return s, nil
 }
