@@ -163,7 +163,14 @@ type target[E eventstore.Typed] struct {
 // loaded revision, and answers with the new revision and position. A retry
 // of a command already applied returns its first answer and decides nothing.
 func execute[E eventstore.Typed](s *server, w http.ResponseWriter, r *http.Request, c command, t target[E], decide func(h eventstore.History[E]) ([]E, error)) {
+	start := time.Now()
 	res, err := eventstore.Execute(r.Context(), s.store, t.stream, t.decode, c.cmd, decide)
+	outcome := "ok"
+	if err != nil {
+		outcome = domain.KindOf(err).String()
+	}
+	category, _, _ := strings.Cut(t.stream, "-")
+	s.metrics.commands.WithLabelValues(category, outcome).Observe(time.Since(start).Seconds())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

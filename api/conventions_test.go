@@ -27,6 +27,10 @@ func TestIdempotencyKeyRetry(t *testing.T) {
 	if h := f.head(t); h != head {
 		t.Errorf("the retry moved the log head from %v to %v", head, h)
 	}
+	metrics := f.must(t, http.StatusOK, Caller{}, "GET", "/metrics", nil)
+	if want := `kinerja_command_duration_seconds_count{category="unit",outcome="ok"} 2`; !bytes.Contains(metrics.body, []byte(want)) {
+		t.Errorf("/metrics lacks %s", want)
+	}
 	other := f.must(t, http.StatusCreated, hrStaff, "POST", "/v1/units", body, "Idempotency-Key", "unit-2")
 	if other.str(t, "id") == first.str(t, "id") {
 		t.Error("another key created the same unit")

@@ -20,6 +20,9 @@ type metrics struct {
 	// lag is each projection's distance from the head of the log, set
 	// whenever /readyz or /metrics is asked.
 	lag *prometheus.GaugeVec
+	// commands times each command from loading its stream to the durable
+	// append, by stream category and outcome.
+	commands *prometheus.HistogramVec
 }
 
 func newMetrics() *metrics {
@@ -39,7 +42,12 @@ func newMetrics() *metrics {
 		Name: "kinerja_projection_lag_events",
 		Help: "Events between the head of the log and the position a projection reflects.",
 	}, []string{"projection"})
-	m.registry.MustRegister(m.requests, m.latency, m.lag, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.commands = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kinerja_command_duration_seconds",
+		Help:    "Time from loading a command's stream to its events being durably appended, by stream category and outcome (ok, or the error kind).",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"category", "outcome"})
+	m.registry.MustRegister(m.requests, m.latency, m.lag, m.commands, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
