@@ -44,6 +44,7 @@ func commands() []command {
 		verifyCommand(),
 		exportProofCommand(),
 		verifyBundleCommand(),
+		replayCommand(),
 		versionCommand(),
 	}
 }

@@ -1,0 +1,118 @@
+// Package whatif answers HR's question after an indicator or policy
+// revision: what would this year's results be, for whom, and why? It folds
+// the log up to a position through the same read models the server uses
+// (appraisals, unit distributions), in memory, then derives every result
+// again with the substitutions (a revised indicator from a date, another
+// rating policy, another quota version) through the same domain functions,
+// and reports the differences with the events and rules that explain them.
+//
+// It never writes: not to the log, not to a live read model. The report is
+// deterministic: the same log up to the same position and the same
+// substitutions give byte-identical JSON, and its SHA-256 digest is part of
+// the report.
+package whatif
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/policy"
+)
+
+// Rule identifiers of the reasons a report gives, and of rejected inputs.
+const (
+	RuleIndicatorRevision = "whatif-indicator-revision" // an achievement recomputed under a substituted indicator revision
+	RuleRecommendation    = "policy-thresholds"         // a recommended rating from the mean achievement
+	RuleMatrix            = "policy-matrix"             // a predicate derived from the two ratings
+	RuleQuota             = "policy-quotas"             // a unit's distribution against its quotas
+	RuleSubstitution      = "whatif-substitution"       // an input that substitutes nothing
+)
+
+// IndicatorRevision substitutes a revised definition of one catalogue
+// indicator for every realisation of a period that starts on or after
+// ValidFrom. Empty fields keep what each IKI planned: its direction, its
+// target, the default formula of the direction.
+type IndicatorRevision struct {
+	Indicator uuid.UUID           `json:"indicator_id"`
+	Code      string              `json:"code,omitempty"` // names the indicator when Indicator is uuid.Nil
+	Direction indicator.Direction `json:"direction,omitempty"`
+	Formula   indicator.Formula   `json:"formula,omitempty"`
+	Target    *indicator.Target   `json:"target,omitempty"`
+	ValidFrom time.Time           `json:"valid_from"` // a calendar date, midnight UTC
+}
+
+// Substitutions are the what-if inputs. Policy replaces each evaluation's
+// rating policy for the recommended rating (its thresholds) and the derived
+// predicate (its matrix); Quotas replaces each unit's policy for the
+// distribution check. Empty means as recorded.
+type Substitutions struct {
+	Indicators []IndicatorRevision `json:"indicators,omitempty"`
+	Policy     string              `json:"rating_policy,omitempty"`
+	Quotas     string              `json:"quota_policy,omitempty"`
+}
+
+// Validate reports the first input that cannot be replayed as an *Error of
+// kind Invalid naming the field (or NotFound for an unknown policy): no
+// substitution at all, an indicator without an id, a date, or with an
+// unknown direction or formula, a formula that does not measure the
+// direction, two revisions of one indicator.
+func (s Substitutions) Validate() error {
+	if len(s.Indicators) == 0 && s.Policy == "" && s.Quotas == "" {
+		return domain.Errorf(domain.Invalid, "name what to substitute: an indicator revision, a rating policy or a quota version").
+			WithRule(RuleSubstitution)
+	}
+	seen := map[uuid.UUID]bool{}
+	for _, r := range s.Indicators {
+		switch {
+		case r.Indicator == uuid.Nil && r.Code == "":
+			return domain.Errorf(domain.Invalid, "the revised indicator needs its id or code").WithField("indicator_id").WithRule(RuleSubstitution)
+		case r.Indicator != uuid.Nil && seen[r.Indicator]:
+			return domain.Errorf(domain.Invalid, "indicator %s is revised twice; give one revision per indicator", r.Indicator).
+				WithField("indicator_id").WithRule(RuleSubstitution)
+		case r.ValidFrom.IsZero():
+			return domain.Errorf(domain.Invalid, "the revision of indicator %s needs the date it is valid from", r.Indicator).
+				WithField("valid_from").WithRule(indicator.RuleValidFrom)
+		case r.Direction != "" && !r.Direction.Valid():
+			return domain.Errorf(domain.Invalid, "the direction must be HIGHER_IS_BETTER, LOWER_IS_BETTER or RANGE, not %q", r.Direction).
+				WithField("direction").WithRule(indicator.RuleDirection)
+		case r.Formula != "" && r.Formula.Direction() == "":
+			return domain.Errorf(domain.Invalid, "%q is not a formula; use RATIO, MIRRORED_RATIO, INVERSE_RATIO or RANGE_DISTANCE", r.Formula).
+				WithField("formula").WithRule(indicator.RuleFormula)
+		case r.Formula != "" && r.Direction != "" && r.Formula.Direction() != r.Direction:
+			return domain.Errorf(domain.Invalid, "formula %s does not measure %s", r.Formula, r.Direction).
+				WithField("formula").WithRule(indicator.RuleFormula)
+		case r.Direction == "" && r.Formula == "" && r.Target == nil:
+			return domain.Errorf(domain.Invalid, "the revision of indicator %s changes nothing; give a direction, a formula or a target", r.Indicator).
+				WithField("direction").WithRule(RuleSubstitution)
+		}
+		seen[r.Indicator] = true
+	}
+	for _, f := range []struct{ field, id string }{{"rating_policy", s.Policy}, {"quota_policy", s.Quotas}} {
+		field, id := f.field, f.id
+		if id == "" {
+			continue
+		}
+		if _, err := policy.Lookup(id); err != nil {
+			return domain.Errorf(domain.NotFound, "no rating policy %q; known policies are %q", id, policy.IDs()).
+				WithField(field).WithRule("policy-known")
+		}
+	}
+	return nil
+}
+
+// revisionFor returns the revision that applies to a realisation of
+// indicator id for a period starting on start, if any.
+func (s Substitutions) revisionFor(id *uuid.UUID, start time.Time) (IndicatorRevision, bool) {
+	if id == nil {
+		return IndicatorRevision{}, false
+	}
+	for _, r := range s.Indicators {
+		if r.Indicator == *id && !start.Before(indicator.Date(r.ValidFrom)) {
+			return r, true
+		}
+	}
+	return IndicatorRevision{}, false
+}
