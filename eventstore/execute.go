@@ -105,7 +105,17 @@ func Execute[E Typed](ctx context.Context, s Store, stream string, decode func(s
 		if !errors.Is(err, ErrWrongExpectedRevision) {
 			return res, err
 		}
-		if cmd.IfMatch != nil || attempt == maxAttempts {
+		if cmd.IfMatch != nil {
+			// Someone wrote between the load and the append: the caller's
+			// revision is stale now, whatever the load saw.
+			return AppendResult{}, &domain.Error{
+				Kind:    domain.Conflict,
+				Message: fmt.Sprintf("%s moved on from revision %d while this command was decided; reload it and decide again", stream, *cmd.IfMatch),
+				Rule:    "if-match",
+				Err:     ErrPreconditionFailed,
+			}
+		}
+		if attempt == maxAttempts {
 			return AppendResult{}, err
 		}
 	}

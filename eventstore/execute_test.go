@@ -96,6 +96,38 @@ func TestExecute(t *testing.T) {
 	}
 }
 
+// TestExecuteIfMatchLosesARace pins a revision, and another writer appends
+// while the decision is being made: the answer is the If-Match failure, not
+// a plain conflict, and nothing of the command is stored.
+func TestExecuteIfMatchLosesARace(t *testing.T) {
+	s := openBolt(t)
+	stream := "counter-" + uuid.NewString()
+	if _, err := eventstore.Execute(t.Context(), s, stream, decodeCounted, eventstore.Command{ID: uuid.New()}, increment); err != nil {
+		t.Fatal(err)
+	}
+	zero := uint64(0)
+	pinned := eventstore.Command{ID: uuid.New(), IfMatch: &zero}
+	_, err := eventstore.Execute(t.Context(), s, stream, decodeCounted, pinned, func(h eventstore.History[counted]) ([]counted, error) {
+		// The other writer gets in between the load and the append.
+		if _, err := s.Append(t.Context(), stream, eventstore.Exact(0), eventstore.EventData{ID: uuid.New(), Type: "counter.counted", Data: []byte(`{"n":2}`)}); err != nil {
+			t.Fatal(err)
+		}
+		return increment(h)
+	})
+	if !errors.Is(err, eventstore.ErrPreconditionFailed) || domain.KindOf(err) != domain.Conflict {
+		t.Fatalf("Execute = %v, want ErrPreconditionFailed", err)
+	}
+	h, err := eventstore.Load(t.Context(), s, stream, decodeCounted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range h.Records {
+		if r.Metadata.CommandID == pinned.ID {
+			t.Errorf("the refused command stored %s@%d", r.Stream, r.Revision)
+		}
+	}
+}
+
 // TestExecuteRetriesConcurrentWriters races writers on one stream: each
 // decision is re-run on fresh state, so every one lands exactly once.
 func TestExecuteRetriesConcurrentWriters(t *testing.T) {

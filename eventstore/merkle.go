@@ -68,3 +68,24 @@ func MerkleHashes(n int64, leaves []tlog.Hash, read func(indexes []int64) ([]tlo
 	}
 	return out, nil
 }
+
+// TreeSize returns the number of leaves of a Merkle log that holds stored
+// hashes 0..stored-1 (see tlog.StoredHashCount). Backends use it to report
+// their log's size from the Merkle storage alone, independently of the
+// events. A count that no tree size gives is an error: the storage is
+// damaged.
+func TreeSize(stored int64) (int64, error) {
+	lo, hi := int64(0), stored // StoredHashCount(n) >= n, so n <= stored
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if tlog.StoredHashCount(mid) < stored {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if tlog.StoredHashCount(lo) != stored {
+		return 0, fmt.Errorf("merkle: %d stored hashes is no tree size's count", stored)
+	}
+	return lo, nil
+}

@@ -77,3 +77,15 @@ func TestMerkleHashesMatchTlog(t *testing.T) {
 		t.Errorf("inclusion proof of leaf 7 does not check: %v", err)
 	}
 }
+
+func TestTreeSizeInvertsStoredHashCount(t *testing.T) {
+	for n := int64(0); n < 300; n++ {
+		got, err := eventstore.TreeSize(tlog.StoredHashCount(n))
+		if err != nil || got != n {
+			t.Fatalf("TreeSize(StoredHashCount(%d)) = %d, %v", n, got, err)
+		}
+	}
+	if _, err := eventstore.TreeSize(tlog.StoredHashCount(5) + 1); err == nil {
+		t.Error("TreeSize accepted a count that no tree has")
+	}
+}

@@ -194,6 +194,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.signal.Notify() // waiting subscribers read again, get ErrClosed and return
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close event store: %s: %w", s.path, err)
 	}
@@ -628,6 +629,23 @@ func (s *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, e
 		return nil, fmt.Errorf("read merkle hashes: %w", err)
 	}
 	return out, nil
+}
+
+// TreeSize returns the number of leaves of the stored Merkle log, read from
+// the Merkle bucket alone (it implements proof.TreeSizer), so verification
+// notices events deleted from the end of the log.
+func (s *Store) TreeSize(ctx context.Context) (int64, error) {
+	var stored int64
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		if k, _ := tx.Bucket([]byte(bucketMerkle)).Cursor().Last(); k != nil {
+			stored = int64(binary.BigEndian.Uint64(k)) + 1
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read merkle tree size: %w", err)
+	}
+	return eventstore.TreeSize(stored)
 }
 
 // view runs fn in a read-only transaction, after checking ctx and that the

@@ -383,3 +383,28 @@ func TestEventIDsAreUniqueInTheLedger(t *testing.T) {
 		t.Errorf("ReadStream(%s) error = %v, want ErrStreamNotFound", b, err)
 	}
 }
+
+// TestSubscribeReturnsAfterClose: a subscriber waiting for new events is
+// woken by Close and returns instead of waiting forever.
+func TestSubscribeReturnsAfterClose(t *testing.T) {
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "events.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Subscribe(t.Context(), eventstore.Start, func(eventstore.RecordedEvent) error { return nil })
+	}()
+	time.Sleep(50 * time.Millisecond) // let it drain the empty log and wait
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, bolt.ErrClosed) {
+			t.Errorf("Subscribe returned %v after Close, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Subscribe still waits 5 s after Close")
+	}
+}

@@ -143,8 +143,11 @@ func (s *Store) appended(ctx context.Context, stream string, res *esdb.WriteResu
 		return out, nil
 	}
 	page, err := s.readStreamPage(ctx, s.prefix+stream, esdb.Forwards, esdb.Revision(out.Revision), 1)
-	if err != nil || len(page) != 1 {
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: read the position of revision %d: %w (%d events)", stream, out.Revision, err, len(page))
+	if err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: read the position of revision %d: %w", stream, out.Revision, err)
+	}
+	if len(page) != 1 {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: read the position of revision %d: got %d events", stream, out.Revision, len(page))
 	}
 	out.Position = position(page[0].Position)
 	return out, nil

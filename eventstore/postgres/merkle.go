@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -155,4 +156,19 @@ func (s *Store) ReadHashRange(ctx context.Context, lo, hi int64) ([]tlog.Hash, e
 		return nil, fmt.Errorf("read merkle hashes %d..%d: hash %d is not stored", lo, hi, lo+int64(len(out)))
 	}
 	return out, nil
+}
+
+// TreeSize returns the number of leaves of the stored Merkle log, read from
+// merkle_hashes alone (it implements proof.TreeSizer), so verification
+// notices events deleted from the end of the log.
+func (s *Store) TreeSize(ctx context.Context) (int64, error) {
+	var stored int64
+	err := s.pool.QueryRow(ctx, `SELECT first + length(hashes) / 32 FROM merkle_hashes ORDER BY first DESC LIMIT 1`).Scan(&stored)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read merkle tree size: %w", err)
+	}
+	return eventstore.TreeSize(stored)
 }

@@ -157,6 +157,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 // Close closes the store's connections. Appends and reads in progress fail.
 func (s *Store) Close() error {
 	s.pool.Close()
+	s.signal.Notify() // waiting subscribers read again, fail on the closed pool and return
 	return nil
 }
 

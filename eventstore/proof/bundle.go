@@ -98,6 +98,9 @@ func ExportBundle(ctx context.Context, l Log, cp Checkpoint, streams ...string) 
 			if int64(e.Position.Commit) > cp.Size {
 				break
 			}
+			if h := eventstore.ComputeHash(e); h != e.Hash {
+				return nil, fmt.Errorf("export bundle: %s@%d at position %d no longer hashes to its stored hash (edited); run kinerja verify", e.Stream, e.Revision, e.Position.Commit)
+			}
 			p, err := tlog.ProveRecord(cp.Size, int64(e.Position.Commit)-1, r)
 			if err != nil {
 				return nil, fmt.Errorf("export bundle: %s@%d: %w", e.Stream, e.Revision, err)
