@@ -39,12 +39,15 @@ type Config struct {
 	// Signer signs ledger checkpoints on demand (POST /v1/ledger/checkpoints);
 	// nil when the server has no signer key.
 	Signer note.Signer
+	// Stopping, when closed, ends open event streams (/v1/events/stream),
+	// which would otherwise hold a graceful shutdown until its timeout.
+	Stopping <-chan struct{}
 }
 
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
 	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, store: cfg.Store, now: cfg.Now, metrics: newMetrics(),
-		views: newViews(cfg.Runners), readWait: cfg.ReadWait, maxLag: cfg.MaxLag, signer: cfg.Signer}
+		views: newViews(cfg.Runners), readWait: cfg.ReadWait, maxLag: cfg.MaxLag, signer: cfg.Signer, stopping: cfg.Stopping}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -68,6 +71,7 @@ type server struct {
 	readWait time.Duration
 	maxLag   uint64
 	signer   note.Signer
+	stopping <-chan struct{}
 }
 
 func (s *server) routes() http.Handler {

@@ -116,7 +116,18 @@ func (s *server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeErrorLate(r, err)
 		return
 	}
-	err = s.store.Subscribe(r.Context(), after, func(e eventstore.RecordedEvent) error {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if s.stopping != nil {
+		go func() { // ends with the request: cancel closes ctx
+			select {
+			case <-s.stopping:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	err = s.store.Subscribe(ctx, after, func(e eventstore.RecordedEvent) error {
 		body, err := json.Marshal(toEventJSON(e))
 		if err != nil {
 			return err
@@ -126,7 +137,7 @@ func (s *server) streamEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		return rc.Flush()
 	})
-	if err != nil && r.Context().Err() == nil {
+	if err != nil && ctx.Err() == nil {
 		s.writeErrorLate(r, err)
 	}
 }

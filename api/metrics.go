@@ -69,9 +69,21 @@ func (s *server) observe(next http.Handler) http.Handler {
 			status = http.StatusOK
 		}
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
-		s.metrics.latency.WithLabelValues(route, r.Method).Observe(elapsed.Seconds())
+		method := metricMethod(r.Method)
+		s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+		s.metrics.latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
 		s.log.InfoContext(r.Context(), "request", "request_id", middleware.GetReqID(r.Context()), "method", r.Method,
 			"route", route, "status", status, "bytes", ww.BytesWritten(), "duration_ms", elapsed.Milliseconds())
 	})
+}
+
+// metricMethod keeps the method label to the methods HTTP defines, so a
+// client inventing methods cannot grow the series without bound.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
 }

@@ -158,7 +158,10 @@ func (s *server) await(w http.ResponseWriter, r *http.Request, names ...string) 
 			continue
 		}
 		if err := runner.WaitFor(r.Context(), *want, s.readWait); err != nil {
-			if domain.KindOf(err) != domain.Conflict { // the request ended first
+			if r.Context().Err() != nil {
+				return false // the client left; there is no one to answer
+			}
+			if domain.KindOf(err) != domain.Conflict {
 				err = fmt.Errorf("wait for %s view at %s: %w", name, want, err)
 			}
 			s.writeError(w, r, err)

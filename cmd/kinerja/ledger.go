@@ -63,7 +63,7 @@ func (k keyConfig) trusted() (note.Verifiers, error) {
 
 // openLedger opens the store and checks that it keeps a Merkle log.
 func openLedger(ctx context.Context, sc storeConfig) (proof.Ledger, func() error, error) {
-	s, backend, err := sc.open(ctx)
+	s, backend, err := sc.existing(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open ledger: %w", err)
 	}

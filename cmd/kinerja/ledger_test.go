@@ -87,3 +87,19 @@ func TestLedgerCommands(t *testing.T) {
 		t.Errorf("verify-bundle of a tampered bundle = %q, %v; want BROKEN", out, err)
 	}
 }
+
+// TestLedgerCommandsRefuseAMissingLedger: a mistyped --data must not pass
+// as an empty, intact ledger, nor leave one behind.
+func TestLedgerCommandsRefuseAMissingLedger(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "typo")
+	for _, args := range [][]string{{"verify", "--data", data}, {"replay", "--data", data, "--indicator", "x", "--direction", "HIGHER_IS_BETTER", "--target", "1", "--valid-from", "2026-07-01"}} {
+		var out bytes.Buffer
+		err := run(t.Context(), args, noEnv, &out, &out)
+		if err == nil || strings.HasPrefix(out.String(), "OK") {
+			t.Errorf("%s on a missing ledger = %q, %v; want an error", args[0], out.String(), err)
+		}
+		if _, err := os.Stat(filepath.Join(data, "events.db")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s created %s", args[0], filepath.Join(data, "events.db"))
+		}
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -134,14 +133,7 @@ func replay(ctx context.Context, e env, sc storeConfig, in replayInput) error {
 			return domain.Errorf(domain.Invalid, "--out %q: write the report as .json or .csv", in.out).WithField("out")
 		}
 	}
-	if *sc.databaseURL == "" && *sc.esdbURL == "" {
-		// A replay reads an existing ledger; opening the embedded store
-		// would create an empty one.
-		if _, err := os.Stat(filepath.Join(*sc.data, "events.db")); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("replay: no ledger in %s; give --data, --database-url or --esdb-url", *sc.data)
-		}
-	}
-	store, _, err := sc.open(ctx)
+	store, _, err := sc.existing(ctx)
 	if err != nil {
 		return fmt.Errorf("open ledger: %w", err)
 	}

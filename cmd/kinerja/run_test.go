@@ -137,3 +137,48 @@ func freeAddr(t *testing.T) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// TestServeStopsWithAnOpenEventStream: a change-feed client connected when
+// the server is stopped does not hold the graceful shutdown to its timeout.
+func TestServeStopsWithAnOpenEventStream(t *testing.T) {
+	addr, data := freeAddr(t), t.TempDir()
+	var tok bytes.Buffer
+	if err := run(t.Context(), []string{"token", "--data", data, "--nip", "198609262015051001", "--role", "auditor", "issue"}, noEnv, &tok, &tok); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--addr", addr, "--data", data}, noEnv, &out, &out) }()
+
+	var resp *http.Response
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+"/v1/events/stream", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(tok.String()))
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("server did not answer: %v\n%s", err, out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("stream answered %d", resp.StatusCode)
+	}
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v with a stream open; want a clean stop\n%s", err, out.String())
+		}
+	case <-time.After(8 * time.Second): // the shutdown timeout is 10 s
+		t.Fatal("serve is still stopping 8 s after the signal: the open stream holds it")
+	}
+}

@@ -44,6 +44,20 @@ func storeFlags(fs *flag.FlagSet, e env) storeConfig {
 	}
 }
 
+// existing opens the ledger like open, but refuses to create an empty
+// embedded one: verify, checkpoint, export-proof and replay read a ledger
+// that must already be there, and a mistyped --data must not pass as an
+// empty, intact ledger.
+func (c storeConfig) existing(ctx context.Context) (eventstore.Store, string, error) {
+	if *c.databaseURL == "" && *c.esdbURL == "" {
+		path := filepath.Join(*c.data, "events.db")
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("no ledger at %s; give --data, --database-url or --esdb-url", path)
+		}
+	}
+	return c.open(ctx)
+}
+
 // open opens the event store the flags name: EventStoreDB, PostgreSQL, or the
 // embedded bbolt file under the data directory.
 func (c storeConfig) open(ctx context.Context) (eventstore.Store, string, error) {
@@ -184,17 +198,19 @@ func serve(ctx context.Context, e env, cfg serveConfig) error {
 		return err
 	}
 
+	stopping := make(chan struct{})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Logger: log, Version: buildVersion(), Tokens: tokens, Store: store, Runners: runners, Signer: signer.noteSigner()}),
+		Handler:           api.New(api.Config{Logger: log, Version: buildVersion(), Tokens: tokens, Store: store, Runners: runners, Signer: signer.noteSigner(), Stopping: stopping}),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Requests outlive the signal that stops the server, so Shutdown can let
 		// in-flight commands finish.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(func() { close(stopping) }) // event streams end; commands finish
 	log.Info("serving", "addr", ln.Addr().String(), "backend", backend, "read_models", sinkName(sink), "version", buildVersion())
 
 	ctx, cancel := context.WithCancelCause(ctx)
