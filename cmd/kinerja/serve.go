@@ -52,7 +52,7 @@ func (c storeConfig) existing(ctx context.Context) (eventstore.Store, string, er
 	if *c.databaseURL == "" && *c.esdbURL == "" {
 		path := filepath.Join(*c.data, "events.db")
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, "", fmt.Errorf("no ledger at %s; give --data, --database-url or --esdb-url", path)
+			return nil, "", fmt.Errorf("no ledger in %s (no %s); give --data, --database-url or --esdb-url", *c.data, filepath.Base(path))
 		}
 	}
 	return c.open(ctx)

@@ -84,11 +84,17 @@ func TestReplayEqualsLive(t *testing.T) {
 				if live.Stage() == StageOpen && live.Predicate() != "" {
 					var more []Event
 					gotUnit, err = unit.CheckDistribution(ev, ev, map[uuid.UUID]policy.Predicate{evalID: live.Predicate()}, p, at)
+					if domain.KindOf(err) == domain.Internal {
+						t.Fatalf("seed %d: CheckDistribution: %v", seed, err)
+					}
 					for _, e := range gotUnit {
 						unit.Apply(e)
 					}
 					if err == nil && len(unit.Facts().Violations) > 0 {
 						more, err = unit.RecordOverride(sup, "unit kecil", at)
+						if domain.KindOf(err) == domain.Internal {
+							t.Fatalf("seed %d: RecordOverride: %v", seed, err)
+						}
 						for _, e := range more {
 							unit.Apply(e)
 						}

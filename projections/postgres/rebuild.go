@@ -92,7 +92,9 @@ func RebuildAll(ctx context.Context, log projections.Reader, s *Sink, ps []proje
 	return nil
 }
 
-// load bulk-loads p, catches up with the log and swaps p in.
+// load bulk-loads p, catches up with the log and promotes p: it becomes
+// live unless a newer version already is (an older binary's rebuild never
+// takes the live view back from a newer one).
 func (s *Sink) load(ctx context.Context, log projections.Reader, p projections.Projection, progress projections.Progress) error {
 	if err := s.bulkLoad(ctx, p); err != nil {
 		return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
@@ -100,7 +102,7 @@ func (s *Sink) load(ctx context.Context, log projections.Reader, p projections.P
 	if _, err := projections.CatchUp(ctx, log, p, s, progress); err != nil {
 		return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
 	}
-	if err := s.Swap(ctx, p.Name(), p.Version()); err != nil {
+	if err := s.Promote(ctx, p); err != nil {
 		return fmt.Errorf("rebuild %s v%d: %w", p.Name(), p.Version(), err)
 	}
 	return nil
@@ -126,6 +128,9 @@ func (s *Sink) bulkLoad(ctx context.Context, p projections.Projection) error {
 		}
 		var live int
 		err := tx.QueryRow(ctx, `SELECT version FROM projections.live WHERE projection = $1`, p.Name()).Scan(&live)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("read the live version: %w", err)
+		}
 		if err == nil && live == p.Version() {
 			return domain.Errorf(domain.Invalid, "version %d of the %s view became live during the rebuild", p.Version(), p.Name())
 		}
