@@ -11,6 +11,7 @@ import (
 	"github.com/kinerja/kinerja/domain/evaluation"
 	"github.com/kinerja/kinerja/domain/execution"
 	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/domain/skp"
 	"github.com/kinerja/kinerja/eventstore"
 )
@@ -23,7 +24,8 @@ type Appraisal struct {
 	Plan         Plan          `json:"plan"`
 	Realisations []Realisation `json:"realisations"`
 	Achievements []Achievement `json:"achievements"`
-	Evaluations  []uuid.UUID   `json:"evaluation_ids,omitempty"` // in the order they were opened
+	Evaluations  []uuid.UUID   `json:"evaluation_ids,omitempty"`  // in the order they were opened
+	Bases        []Basis       `json:"rederived_bases,omitempty"` // set by published replays
 	Position     string        `json:"last_position"`
 }
 
@@ -39,6 +41,19 @@ type EvaluationAppraisal struct {
 type YearAppraisal struct {
 	Appraisal   Appraisal        `json:"skp"`
 	Evaluations []EvaluationView `json:"evaluations"`
+}
+
+// Basis is what a published replay set to measure one IKI in one period
+// instead of the plan's direction and target (execution.AchievementRederived).
+type Basis struct {
+	IKI       uuid.UUID           `json:"iki_id"`
+	Period    string              `json:"period_id"`
+	Indicator uuid.UUID           `json:"indicator_id"`
+	Direction indicator.Direction `json:"direction"`
+	Formula   indicator.Formula   `json:"formula"`
+	Target    indicator.Target    `json:"target"`
+	Replay    replay.Ref          `json:"replay"`
+	Position  string              `json:"position"`
 }
 
 // Realisation is one reported realisation. A correction names the one it
@@ -77,6 +92,7 @@ type Achievement struct {
 	Indicator   *uuid.UUID       `json:"indicator_id,omitempty"`
 	Version     int              `json:"indicator_version,omitempty"`
 	Realisation uuid.UUID        `json:"realisation_id"`
+	Rederived   *replay.Ref      `json:"rederived_by,omitempty"` // the published replay whose basis measures it
 }
 
 // Appraisals is the appraisal read model: per SKP, and an index of the SKPs
@@ -111,8 +127,9 @@ func (*Appraisals) Version() int { return 1 }
 func (a *Appraisals) Model() *Model { return a.model }
 
 var appraisalExecutionTypes = map[string]bool{
-	execution.Opened{}.EventType():              true,
-	execution.RealisationReported{}.EventType(): true,
+	execution.Opened{}.EventType():               true,
+	execution.RealisationReported{}.EventType():  true,
+	execution.AchievementRederived{}.EventType(): true,
 }
 
 // evaluationTypes are the events of one employee's evaluation.
@@ -127,6 +144,8 @@ var evaluationTypes = map[string]bool{
 	evaluation.ObjectionFiled{}.EventType():      true,
 	evaluation.ObjectionDecided{}.EventType():    true,
 	evaluation.Locked{}.EventType():              true,
+	evaluation.RatingRecommended{}.EventType():   true,
+	evaluation.PredicateRederived{}.EventType():  true,
 }
 
 // Reads implements Projection.
@@ -153,7 +172,7 @@ func (a *Appraisals) Apply(ev *Event) error {
 		ap.Plan, changes = foldPlan(ap.Plan, rec, e)
 		ap.Position = rec.Position.String()
 		if len(changes) > 0 {
-			ap.Achievements = achievements(ap.Plan, ap.Realisations)
+			ap.Achievements = achievements(ap.Plan, ap.Realisations, ap.Bases)
 		}
 		a.bySKP.Put(id.String(), ap)
 		if !existed {
@@ -204,7 +223,23 @@ func (a *Appraisals) applyExecution(rec *eventstore.RecordedEvent, e execution.E
 			return
 		}
 		ap.Realisations = report(ap.Realisations, e, rec.Position)
-		ap.Achievements = reachieve(ap.Plan, ap.Achievements, ap.Realisations[len(ap.Realisations)-1])
+		ap.Achievements = reachieve(ap.Plan, ap.Achievements, ap.Realisations[len(ap.Realisations)-1], ap.Bases)
+		ap.Position = rec.Position.String()
+		a.bySKP.Put(id.String(), ap)
+	case execution.AchievementRederived:
+		id, ok := a.records.Get(rec.Stream)
+		if !ok {
+			return
+		}
+		ap, ok := a.bySKP.Get(id.String())
+		if !ok {
+			return
+		}
+		b := Basis{IKI: e.IKI, Period: e.Period, Indicator: e.Indicator, Direction: e.Direction, Formula: e.Formula, Target: e.Target,
+			Replay: e.Replay, Position: rec.Position.String()}
+		bases, _ := withoutFunc(ap.Bases, func(o Basis) bool { return o.IKI == b.IKI && o.Period == b.Period })
+		ap.Bases = append(bases, b)
+		ap.Achievements = achievements(ap.Plan, ap.Realisations, ap.Bases)
 		ap.Position = rec.Position.String()
 		a.bySKP.Put(id.String(), ap)
 	}
@@ -221,12 +256,12 @@ func report(rs []Realisation, e execution.RealisationReported, pos eventstore.Po
 
 // reachieve returns achievements with the one of r's IKI and period set
 // from r, the latest report for them, keeping plan order, then period order.
-func reachieve(p Plan, prev []Achievement, r Realisation) []Achievement {
+func reachieve(p Plan, prev []Achievement, r Realisation, bases []Basis) []Achievement {
 	iki, ok := findIKI(p, r.IKI)
 	if !ok {
 		return prev // a realisation of an IKI the plan does not have shows no achievement
 	}
-	ach := achievementOf(iki, r)
+	ach := achievementOf(iki, r, bases)
 	// The plan has a handful of IKI: a linear search beats building an index
 	// on every report.
 	order := func(id uuid.UUID) int {
@@ -271,7 +306,7 @@ func periodBefore(aStart time.Time, aID string, bStart time.Time, bID string) bo
 // achievements computes the achievement of every IKI and period from its
 // latest realisation (a correction is always the latest), in plan order, then
 // period order.
-func achievements(p Plan, rs []Realisation) []Achievement {
+func achievements(p Plan, rs []Realisation, bases []Basis) []Achievement {
 	// One pass groups the current realisations by IKI, in the order their
 	// periods first appear; the plan order then picks the groups.
 	current := make(map[uuid.UUID][]Realisation, len(p.IKIs))
@@ -296,21 +331,29 @@ func achievements(p Plan, rs []Realisation) []Achievement {
 			return 0
 		})
 		for _, r := range group {
-			out = append(out, achievementOf(iki, r))
+			out = append(out, achievementOf(iki, r, bases))
 		}
 	}
 	return out
 }
 
 // achievementOf computes the achievement of realisation r against iki's
-// target. A realisation that names its indicator version keeps it.
-func achievementOf(iki skp.IKI, r Realisation) Achievement {
+// target, or on the basis a published replay set for its IKI and period. A
+// realisation that names its indicator version keeps it.
+func achievementOf(iki skp.IKI, r Realisation, bases []Basis) Achievement {
 	ach := Achievement{IKI: iki.ID, Period: r.Period.ID, PeriodStart: r.Period.Start, PeriodEnd: r.Period.End, Target: iki.Target,
 		Unit: iki.Unit, Realised: r.Value, Indicator: iki.Indicator, Version: iki.Version, Realisation: r.ID}
 	if r.Indicator != nil {
 		ach.Indicator, ach.Version = r.Indicator, r.Version
 	}
-	pct, err := indicator.Achievement(iki.Direction, iki.Target, r.Value)
+	pct, err := 0.0, error(nil)
+	if i := slices.IndexFunc(bases, func(b Basis) bool { return b.IKI == iki.ID && b.Period == r.Period.ID }); i >= 0 {
+		b := bases[i]
+		ach.Target, ach.Rederived = b.Target, &b.Replay
+		pct, err = indicator.Compute(b.Formula, b.Target, r.Value)
+	} else {
+		pct, err = indicator.Achievement(iki.Direction, iki.Target, r.Value)
+	}
 	if err != nil {
 		ach.Problem = err.Error()
 	} else {

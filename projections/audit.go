@@ -55,6 +55,9 @@ type Value struct {
 	Realised  *float64            `json:"realised,omitempty"`
 	Rating    string              `json:"rating,omitempty"`
 	Predicate string              `json:"predicate,omitempty"`
+	Formula   indicator.Formula   `json:"formula,omitempty"`
+	Percent   *float64            `json:"achievement_percent,omitempty"`
+	Problem   string              `json:"achievement_problem,omitempty"`
 }
 
 func targetValue(i *skp.IKI) *Value {
@@ -78,6 +81,7 @@ type Audit struct {
 	byEval     *Map[[]*AuditEntry]
 	records    *Map[uuid.UUID] // execution stream → SKP
 	realised   *Map[float64]   // realisation → value, for the before of a correction
+	rederived  *Map[Value]     // "skp/iki/period" → the basis a published replay set last
 	bySKP      *Map[[]*AuditEntry]
 	byEmployee *Map[[]*AuditEntry]
 }
@@ -92,6 +96,7 @@ func NewAudit() *Audit {
 		byEval:     NewMap[[]*AuditEntry](m, "by_evaluation"),
 		records:    NewMap[uuid.UUID](m, "records"),
 		realised:   NewMap[float64](m, "realised"),
+		rederived:  NewMap[Value](m, "rederived"),
 		bySKP:      NewMap[[]*AuditEntry](m, "by_skp"),
 		byEmployee: NewMap[[]*AuditEntry](m, "by_employee"),
 	}
@@ -186,6 +191,15 @@ func (a *Audit) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Even
 		a.byEval.Put(key, append(list, &entry))
 		a.add(v.SKP.String(), string(v.Employee), &entry)
 	}
+	if r, ok := e.(evaluation.RatingRecommended); ok {
+		entry := entryOf(rec)
+		entry.Employee, entry.SKP, entry.Evaluation = v.Employee, v.SKP, v.Evaluation
+		entry.Change, entry.Subject, entry.Policy = "rating_recommended", "work_result_rating", r.Policy
+		entry.Before, entry.After = &Value{Rating: string(r.Decided)}, &Value{Rating: string(r.Recommended), Percent: r.MeanAchievement}
+		list, _ := a.byEval.Get(key)
+		a.byEval.Put(key, append(list, &entry))
+		a.add(v.SKP.String(), string(v.Employee), &entry)
+	}
 	return nil
 }
 
@@ -222,6 +236,39 @@ func (a *Audit) applyExecution(rec *eventstore.RecordedEvent, e execution.Event)
 			entry.Reason = e.Reason
 		}
 		a.realised.Put(e.Realisation.String(), e.Value)
+		a.add(key, string(plan.Employee), &entry)
+	case execution.AchievementRederived:
+		id, ok := a.records.Get(rec.Stream)
+		if !ok {
+			return
+		}
+		key := id.String()
+		plan, _ := a.plans.Get(key)
+		realised, _ := a.realised.Get(e.Realisation.String())
+		entry := entryOf(rec)
+		entry.Employee, entry.SKP = plan.Employee, id
+		entry.Change = "achievement_rederived"
+		entry.Subject = "iki:" + e.IKI.String() + "/period:" + e.Period
+		entry.Indicator = ptr(e.Indicator)
+		basisKey := key + "/" + e.IKI.String() + "/" + e.Period
+		before, had := a.rederived.Get(basisKey)
+		if !had {
+			if i, ok := findIKI(plan, e.IKI); ok {
+				before = Value{Direction: i.Direction, Target: ptr(i.Target), Unit: i.Unit}
+				if pct, err := indicator.Achievement(i.Direction, i.Target, realised); err != nil {
+					before.Problem = err.Error()
+				} else {
+					before.Percent = ptr(pct)
+				}
+			}
+		}
+		before.Realised = ptr(realised)
+		after := Value{Direction: e.Direction, Formula: e.Formula, Target: ptr(e.Target), Unit: before.Unit, Realised: ptr(realised), Problem: e.Problem}
+		if e.Problem == "" {
+			after.Percent = ptr(e.Percent)
+		}
+		entry.Before, entry.After = &before, &after
+		a.rederived.Put(basisKey, after)
 		a.add(key, string(plan.Employee), &entry)
 	}
 }

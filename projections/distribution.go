@@ -134,6 +134,8 @@ var distributionTypes = map[string]bool{
 	evaluation.PredicateDetermined{}.EventType(): true,
 	evaluation.ObjectionDecided{}.EventType():    true,
 	evaluation.Locked{}.EventType():              true,
+	evaluation.PredicateRederived{}.EventType():  true,
+	evaluation.PatternFixed{}.EventType():        true,
 	org.UnitDefined{}.EventType():                true,
 	org.UnitRestructured{}.EventType():           true,
 }
@@ -193,6 +195,14 @@ func (d *Distributions) Apply(ev *Event) error {
 		}
 	case evaluation.Locked:
 		d.setPredicate(ev.Stream, e.Predicate, pos)
+	case evaluation.PredicateRederived:
+		d.setPredicate(ev.Stream, e.Predicate, pos)
+	case evaluation.PatternFixed:
+		if e.Replay != nil { // fixed again under other quotas by a published replay
+			d.changeAssessment(ev.Stream, pos, func(c *Distribution) {
+				c.Policy, c.LastCheck, c.Override = e.Policy, nil, nil
+			})
+		}
 	}
 	return nil
 }

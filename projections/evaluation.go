@@ -8,6 +8,7 @@ import (
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/evaluation"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/eventstore"
 )
 
@@ -33,6 +34,7 @@ type EvaluationView struct {
 	Finalized         *time.Time        `json:"finalized_at,omitempty"`
 	Delivered         *time.Time        `json:"delivered_at,omitempty"`
 	Objection         *ObjectionView    `json:"objection,omitempty"`
+	Recommendation    *Recommendation   `json:"replay_recommendation,omitempty"`
 	Position          string            `json:"last_position"`
 }
 
@@ -46,6 +48,17 @@ type ObjectionView struct {
 	Reason    string             `json:"decision_reason,omitempty"`
 	DecidedBy domain.NIP         `json:"decided_by,omitempty"`
 	Decided   *time.Time         `json:"decided_at,omitempty"`
+}
+
+// Recommendation is the work-result rating a published replay recommends
+// against the one the evaluator decided, for the evaluator to act on.
+type Recommendation struct {
+	Decided         policy.Rating `json:"decided"`
+	Recommended     policy.Rating `json:"recommended"`
+	MeanAchievement *float64      `json:"mean_achievement,omitempty"`
+	Policy          string        `json:"policy_version"`
+	Replay          replay.Ref    `json:"replay"`
+	At              time.Time     `json:"at"`
 }
 
 // ScoreChange is a change of a rating or a predicate that an evaluation
@@ -79,6 +92,7 @@ func foldEvaluation(v EvaluationView, rec *eventstore.RecordedEvent, e evaluatio
 		v.SelfAssessment = e.Notes
 	case evaluation.WorkResultRated:
 		rating("work_result_rating", &v.WorkResult, e.Rating)
+		v.Recommendation = nil // the evaluator has acted on it
 	case evaluation.BehaviourRated:
 		rating("behaviour_rating", &v.Behaviour, e.Rating)
 	case evaluation.PredicateDetermined:
@@ -114,6 +128,12 @@ func foldEvaluation(v EvaluationView, rec *eventstore.RecordedEvent, e evaluatio
 	case evaluation.Locked:
 		v.Stage = evaluation.StageLocked
 		predicate(e.Predicate)
+	case evaluation.RatingRecommended:
+		v.Recommendation = &Recommendation{Decided: e.Decided, Recommended: e.Recommended, MeanAchievement: e.MeanAchievement,
+			Policy: e.Policy, Replay: e.Replay, At: e.At}
+	case evaluation.PredicateRederived:
+		predicate(e.Predicate)
+		v.MatrixVersion, v.Policy = e.Policy, e.Policy
 	}
 	v.Position = rec.Position.String()
 	return v, changes

@@ -7,6 +7,7 @@ import (
 	"github.com/kinerja/kinerja/domain/execution"
 	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/org"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/domain/skp"
 	"github.com/kinerja/kinerja/eventstore"
 )
@@ -55,6 +56,8 @@ func decodeBody(eventType string, data []byte) (any, error) {
 		return org.Decode(eventType, data)
 	case "evaluation":
 		return evaluation.Decode(eventType, data)
+	case "replay":
+		return replay.Decode(eventType, data)
 	}
 	return nil, nil
 }

@@ -16,11 +16,12 @@ import (
 
 // Kinds of inbox item.
 const (
-	ItemApproveSKP       = "approve_skp"       // a submitted SKP
-	ItemApproveAmendment = "approve_amendment" // a proposed amendment of an approved SKP
-	ItemReviewProgress   = "review_progress"   // a submitted daily progress entry
-	ItemEvaluate         = "evaluate"          // an open evaluation to rate and finalise
-	ItemDecideObjection  = "decide_objection"  // an objection, for the evaluator's superior
+	ItemApproveSKP           = "approve_skp"           // a submitted SKP
+	ItemApproveAmendment     = "approve_amendment"     // a proposed amendment of an approved SKP
+	ItemReviewProgress       = "review_progress"       // a submitted daily progress entry
+	ItemEvaluate             = "evaluate"              // an open evaluation to rate and finalise
+	ItemDecideObjection      = "decide_objection"      // an objection, for the evaluator's superior
+	ItemReviewRecommendation = "review_recommendation" // a published replay recommends another work-result rating
 )
 
 // InboxItem is one thing waiting for an evaluator's decision.
@@ -187,6 +188,13 @@ func (x *Inboxes) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Ev
 		x.putInbox(v.EvaluatorSuperior, append(inbox.Items, &InboxItem{Kind: ItemDecideObjection, Subject: id, SKP: v.SKP, Employee: v.Employee, Since: e.At, Position: pos}))
 	case evaluation.ObjectionDecided:
 		x.putInbox(v.EvaluatorSuperior, without(v.EvaluatorSuperior, ItemDecideObjection))
+	case evaluation.RatingRecommended:
+		items := without(v.Evaluator, ItemReviewRecommendation)
+		x.putInbox(v.Evaluator, append(items, &InboxItem{Kind: ItemReviewRecommendation, Subject: id, SKP: v.SKP, Employee: v.Employee, Since: e.At, Position: pos}))
+	case evaluation.WorkResultRated, evaluation.Locked:
+		if inbox, _ := x.inboxes.Get(string(v.Evaluator)); slices.ContainsFunc(inbox.Items, func(it *InboxItem) bool { return it.Kind == ItemReviewRecommendation && it.Subject == id }) {
+			x.putInbox(v.Evaluator, without(v.Evaluator, ItemReviewRecommendation))
+		}
 	}
 	page, _ := x.employees.Get(string(v.Employee))
 	page.Employee = v.Employee

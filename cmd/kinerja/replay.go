@@ -16,6 +16,7 @@ import (
 
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/projections"
 	"github.com/kinerja/kinerja/projections/whatif"
@@ -42,12 +43,12 @@ func replayCommand() command {
 			fs.StringVar(&in.policy, "policy", "", "a rating policy version to use instead of each evaluation's (thresholds and matrix)")
 			fs.StringVar(&in.quotas, "quotas", "", "a policy version whose distribution quotas replace each unit's")
 			fs.StringVar(&in.at, "at", "", "replay the log as it stood at this position, or at the end of this date (YYYY-MM-DD, UTC); default the head")
-			fs.StringVar(&in.out, "out", "", "write the full report to this file: .json (with its SHA-256 digest) or .csv")
+			fs.StringVar(&in.out, "out", "", "write the full report to this file: .json (with its SHA-256 digest), .csv or .xlsx")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("replay takes no arguments, got %q", args)
 				}
-				return replay(ctx, e, store, in)
+				return whatIf(ctx, e, store, in)
 			}
 		},
 	}
@@ -62,8 +63,8 @@ type replayInput struct {
 
 // substitutions turns the flags into the replay's inputs. A value that does
 // not parse is an *Error of kind Invalid naming the flag.
-func (in replayInput) substitutions() (whatif.Substitutions, error) {
-	subs := whatif.Substitutions{Policy: in.policy, Quotas: in.quotas}
+func (in replayInput) substitutions() (replay.Substitutions, error) {
+	subs := replay.Substitutions{Policy: in.policy, Quotas: in.quotas}
 	revised := in.direction != "" || in.formula != "" || in.target != "" || in.targetMin != "" || in.targetMax != "" || in.validFrom != ""
 	if in.indicator == "" {
 		if revised {
@@ -71,7 +72,7 @@ func (in replayInput) substitutions() (whatif.Substitutions, error) {
 		}
 		return subs, nil
 	}
-	rev := whatif.IndicatorRevision{Direction: indicator.Direction(in.direction), Formula: indicator.Formula(in.formula)}
+	rev := replay.IndicatorRevision{Direction: indicator.Direction(in.direction), Formula: indicator.Formula(in.formula)}
 	if id, err := uuid.Parse(in.indicator); err == nil {
 		rev.Indicator = id
 	} else {
@@ -108,13 +109,13 @@ func (in replayInput) substitutions() (whatif.Substitutions, error) {
 	case nums["target-min"] != nil:
 		rev.Target = &indicator.Target{Min: *nums["target-min"], Max: *nums["target-max"]}
 	}
-	subs.Indicators = []whatif.IndicatorRevision{rev}
+	subs.Indicators = []replay.IndicatorRevision{rev}
 	return subs, nil
 }
 
-// replay runs the what-if replay on the ledger the flags name, prints the
+// whatIf runs the what-if replay on the ledger the flags name, prints the
 // summary and writes the report to --out.
-func replay(ctx context.Context, e env, sc storeConfig, in replayInput) error {
+func whatIf(ctx context.Context, e env, sc storeConfig, in replayInput) error {
 	subs, err := in.substitutions()
 	if err != nil {
 		return err
@@ -129,8 +130,10 @@ func replay(ctx context.Context, e env, sc storeConfig, in replayInput) error {
 			format = "json"
 		case ".csv":
 			format = "csv"
+		case ".xlsx":
+			format = "xlsx"
 		default:
-			return domain.Errorf(domain.Invalid, "--out %q: write the report as .json or .csv", in.out).WithField("out")
+			return domain.Errorf(domain.Invalid, "--out %q: write the report as .json, .csv or .xlsx", in.out).WithField("out")
 		}
 	}
 	store, _, err := sc.existing(ctx)
@@ -203,9 +206,12 @@ func writeReport(path, format string, rep *whatif.Report, body []byte) error {
 		return fmt.Errorf("write report: %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name()) // after the rename there is nothing to remove
-	if format == "csv" {
+	switch format {
+	case "csv":
 		err = rep.WriteCSV(tmp)
-	} else {
+	case "xlsx":
+		err = rep.WriteXLSX(tmp)
+	default:
 		_, err = tmp.Write(body)
 	}
 	if cerr := tmp.Close(); err == nil {

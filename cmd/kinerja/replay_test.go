@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/kinerja/kinerja/api"
 	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/eventstore/bolt"
 	"github.com/kinerja/kinerja/eventstore/postgres"
@@ -166,6 +169,22 @@ func TestReplayDemo(t *testing.T) {
 	if len(rows) != 20 || rows[0][0] != "kind" || rows[19][0] != "digest" || rows[19][8] != rep.Digest {
 		t.Errorf("CSV has %d rows (last %q), want 20 ending with the digest %s", len(rows), rows[len(rows)-1], rep.Digest)
 	}
+	xlsxOut := filepath.Join(dir, "report.xlsx")
+	if _, _, err := runReplay(t, "--data", dir, "--indicator", "service-response-time", "--direction", "HIGHER_IS_BETTER", "--valid-from", "2026-07-01", "--out", xlsxOut); err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenFile(xlsxOut)
+	if err != nil {
+		t.Fatalf("the XLSX report does not open: %v", err)
+	}
+	defer book.Close()
+	sheet, err := book.GetRows("Changes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sheet) != 20 || sheet[19][0] != "digest" || sheet[19][8] != rep.Digest {
+		t.Errorf("the XLSX Changes sheet has %d rows, want the CSV's 20 ending with the digest %s", len(sheet), rep.Digest)
+	}
 }
 
 // ledgerHead opens the embedded ledger in dir and returns its head.
@@ -251,7 +270,7 @@ func TestReplayRejects(t *testing.T) {
 		{name: "revision without indicator", args: []string{"--data", dir, "--direction", "RANGE"}, want: "name it with --indicator"},
 		{name: "unknown indicator", args: []string{"--data", dir, "--indicator", "no-such", "--direction", "RANGE", "--valid-from", "2026-07-01"}, want: "holds no indicator"},
 		{name: "unknown policy", args: []string{"--data", dir, "--policy", "permenpanrb-9-2099"}, want: "no rating policy"},
-		{name: "xlsx", args: []string{"--data", dir, "--quotas", policy.LegacyID, "--out", filepath.Join(dir, "r.xlsx")}, want: ".json or .csv"},
+		{name: "pdf", args: []string{"--data", dir, "--quotas", policy.LegacyID, "--out", filepath.Join(dir, "r.pdf")}, want: ".json, .csv or .xlsx"},
 		{name: "bad position", args: []string{"--data", dir, "--quotas", policy.LegacyID, "--at", "kemarin"}, want: "neither a log position nor a date"},
 		{name: "no ledger", args: []string{"--data", empty, "--quotas", policy.LegacyID}, want: "no ledger in"},
 	}
@@ -275,7 +294,7 @@ func TestReplayRejects(t *testing.T) {
 // PostgreSQL ledger and checks that the same replay gives the same digest
 // on both, and on the embedded one twice.
 func TestReplayBackendsAgree(t *testing.T) {
-	subs := whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}}, Quotas: policy.LegacyID}
+	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)}}, Quotas: policy.LegacyID}
 	digest := func(store eventstore.Store) string {
 		t.Helper()
 		rep, err := whatif.Run(t.Context(), store, eventstore.Position{}, subs, nil)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/domain/skp"
 )
 
@@ -45,6 +46,7 @@ type Evaluation struct {
 	objection         uuid.UUID
 	pending           map[Party]bool // explanations requested and not yet given
 	decided           bool
+	changedByDecision bool // an objection decision set the ratings and predicate
 }
 
 // ReplayEvaluation folds events, oldest first, into a new Evaluation.
@@ -87,7 +89,10 @@ func (ev *Evaluation) Apply(e Event) {
 		ev.decided = true
 		if e.Outcome == Changed {
 			ev.work, ev.behaviour, ev.predicate = e.WorkResult, e.Behaviour, e.Predicate
+			ev.changedByDecision = true
 		}
+	case PredicateRederived:
+		ev.predicate, ev.policy = e.Predicate, e.Policy
 	case Locked:
 		ev.stage, ev.predicate = StageLocked, e.Predicate
 	}
@@ -104,6 +109,9 @@ func (ev *Evaluation) Predicate() policy.Predicate { return ev.predicate }
 
 // Ratings returns the current work-result and behaviour ratings.
 func (ev *Evaluation) Ratings() (work, behaviour policy.Rating) { return ev.work, ev.behaviour }
+
+// Policy returns the id of the rating policy the evaluation is under.
+func (ev *Evaluation) Policy() string { return ev.policy }
 
 // Employee returns the evaluated employee.
 func (ev *Evaluation) Employee() domain.NIP { return ev.employee }
@@ -154,6 +162,14 @@ func (ev *Evaluation) checkOpen() error {
 		return nil
 	}
 	return domain.Errorf(domain.Invalid, "the evaluation is %s; a finalised evaluation changes only through an objection decision", ev.stage).WithRule(RuleFinal)
+}
+
+// checkOpened refuses an evaluation that was never opened.
+func (ev *Evaluation) checkOpened() error {
+	if ev.stage == "" {
+		return domain.Errorf(domain.NotFound, "no such evaluation")
+	}
+	return nil
 }
 
 // SelfAssess records the employee's self-assessment before finalisation.
@@ -430,6 +446,61 @@ func (ev *Evaluation) Lock(p policy.Policy, at time.Time) ([]Event, error) {
 		return nil, domain.Errorf(domain.Invalid, "the objection window is open until %s", deadline.Format("2006-01-02 15:04 MST")).WithRule(RuleObjectionWindow)
 	}
 	return []Event{Locked{Predicate: ev.predicate, At: at}}, nil
+}
+
+// RecommendRating records the work-result rating a published replay
+// recommends, for the evaluator to act on: the decided rating stays. A
+// recommendation equal to the decided rating decides nothing. Errors:
+// NotFound for an evaluation not opened; Invalid for a replay without id or
+// digest, an unknown rating, or an evaluation with no decided work-result
+// rating (its recommendation is derived on the read side, not recorded).
+func (ev *Evaluation) RecommendRating(by domain.NIP, ref replay.Ref, r policy.Rating, mean *float64, policyID string, at time.Time) ([]Event, error) {
+	if err := ev.checkOpened(); err != nil {
+		return nil, err
+	}
+	if err := ref.Validate(); err != nil {
+		return nil, err
+	}
+	switch {
+	case !r.Valid():
+		return nil, domain.Errorf(domain.Invalid, "%q is not a rating; use DI_ATAS_EKSPEKTASI, SESUAI_EKSPEKTASI or DI_BAWAH_EKSPEKTASI", r).WithField("recommended").WithRule(RuleRating)
+	case ev.work == "":
+		return nil, domain.Errorf(domain.Invalid, "evaluation %s has no decided work-result rating to recommend against", ev.id).WithField("work_result_rating").WithRule(RuleRequired)
+	case r == ev.work:
+		return nil, nil
+	}
+	return []Event{RatingRecommended{Decided: ev.work, Recommended: r, MeanAchievement: mean, Policy: policyID, Replay: ref, By: by, At: at}}, nil
+}
+
+// RederivePredicate derives the predicate again from the evaluator's two
+// ratings under p's matrix, for a published replay that substitutes the
+// rating policy; the evaluation is under p from then on. The same predicate
+// under the same policy decides nothing. Errors: NotFound for an
+// evaluation not opened; Invalid for a replay without id or digest or an
+// evaluation without both ratings; Conflict (rule RuleObjectionDecide) when
+// an objection decision set the predicate, which a replay never overrides.
+func (ev *Evaluation) RederivePredicate(by domain.NIP, ref replay.Ref, p policy.Policy, at time.Time) ([]Event, error) {
+	if err := ev.checkOpened(); err != nil {
+		return nil, err
+	}
+	if err := ref.Validate(); err != nil {
+		return nil, err
+	}
+	switch {
+	case ev.work == "" || ev.behaviour == "":
+		return nil, domain.Errorf(domain.Invalid, "evaluation %s needs both ratings before its predicate is derived", ev.id).WithField("work_result_rating").WithRule(RuleRequired)
+	case ev.changedByDecision:
+		return nil, domain.Errorf(domain.Conflict, "the objection decision on evaluation %s set its predicate; a replay does not re-derive it", ev.id).
+			WithField("predicate").WithRule(RuleObjectionDecide)
+	}
+	pr, err := p.Predicate(ev.work, ev.behaviour)
+	if err != nil {
+		return nil, err
+	}
+	if pr == ev.predicate && p.ID == ev.policy {
+		return nil, nil
+	}
+	return []Event{PredicateRederived{Before: ev.predicate, Predicate: pr, WorkResult: ev.work, Behaviour: ev.behaviour, Policy: p.ID, Replay: ref, By: by, At: at}}, nil
 }
 
 // Facts is what follow-up needs from a locked evaluation.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 )
 
 // Stored event type names. Renaming one orphans every stored event of that type.
@@ -30,6 +31,8 @@ const (
 	typeExplanationProvided  = "evaluation.objection_explanation_provided"
 	typeObjectionDecided     = "evaluation.objection_decided"
 	typeLocked               = "evaluation.locked"
+	typeRatingRecommended    = "evaluation.rating_recommended"
+	typePredicateRederived   = "evaluation.predicate_rederived"
 )
 
 // Event is a fact about a unit's organisational assessment or about one
@@ -67,6 +70,9 @@ type PatternFixed struct {
 	Policy       string              `json:"rule_set_version"`
 	Quotas       []Quota             `json:"quotas"`
 	At           time.Time           `json:"at"`
+	// Replay names the published replay that fixed the pattern again under
+	// another quota version; nil when the organisational predicate fixed it.
+	Replay *replay.Ref `json:"replay,omitempty"`
 }
 
 // Quota is one rule of a distribution pattern, as stored: a copy of the
@@ -164,6 +170,33 @@ type PredicateDetermined struct {
 	At         time.Time        `json:"at"`
 }
 
+// RatingRecommended records, for the evaluator to act on, the work-result
+// rating a published replay recommends where the evaluator decided another
+// one. The decided rating stays until the evaluator rates again.
+type RatingRecommended struct {
+	Decided         policy.Rating `json:"decided"`
+	Recommended     policy.Rating `json:"recommended"`
+	MeanAchievement *float64      `json:"mean_achievement,omitempty"` // percent, under the replay
+	Policy          string        `json:"policy_version"`
+	Replay          replay.Ref    `json:"replay"`
+	By              domain.NIP    `json:"by"`
+	At              time.Time     `json:"at"`
+}
+
+// PredicateRederived records the predicate a published replay derives
+// again from the evaluator's two ratings under another policy's matrix. The
+// evaluation is under that policy from then on.
+type PredicateRederived struct {
+	Before     policy.Predicate `json:"before,omitempty"`
+	Predicate  policy.Predicate `json:"predicate"`
+	WorkResult policy.Rating    `json:"work_result"`
+	Behaviour  policy.Rating    `json:"behaviour"`
+	Policy     string           `json:"matrix_version"`
+	Replay     replay.Ref       `json:"replay"`
+	By         domain.NIP       `json:"by"`
+	At         time.Time        `json:"at"`
+}
+
 // Finalized records the evaluator's signature of the evaluation document.
 type Finalized struct {
 	SignedBy     domain.NIP `json:"signed_by"`
@@ -258,6 +291,8 @@ func (ObjectionFiled) EventType() string       { return typeObjectionFiled }
 func (ExplanationRequested) EventType() string { return typeExplanationRequested }
 func (ExplanationProvided) EventType() string  { return typeExplanationProvided }
 func (ObjectionDecided) EventType() string     { return typeObjectionDecided }
+func (RatingRecommended) EventType() string    { return typeRatingRecommended }
+func (PredicateRederived) EventType() string   { return typePredicateRederived }
 func (Locked) EventType() string               { return typeLocked }
 
 // Decode rebuilds an event from its stored type name and JSON body. An
@@ -298,6 +333,10 @@ func Decode(eventType string, data []byte) (Event, error) {
 		return decode[ObjectionDecided](data)
 	case typeLocked:
 		return decode[Locked](data)
+	case typeRatingRecommended:
+		return decode[RatingRecommended](data)
+	case typePredicateRederived:
+		return decode[PredicateRederived](data)
 	}
 	return nil, fmt.Errorf("unknown evaluation event type %q", eventType)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 )
 
 // Rules an evaluation command can break, as named in *domain.Error.Rule.
@@ -87,6 +88,11 @@ func (u *Unit) Apply(e Event) {
 		u.checked, u.violations, u.hasCheck, u.overridden = maps.Clone(e.Predicates), slices.Clone(e.Violations), true, false
 	case OverrideRecorded:
 		u.overridden = true
+	case PatternFixed:
+		if e.Replay != nil { // fixed again under other quotas: the last check no longer counts
+			u.policy = e.Policy
+			u.checked, u.violations, u.hasCheck, u.overridden = nil, nil, false, false
+		}
 	}
 }
 
@@ -158,6 +164,26 @@ func pattern(org policy.OrgPredicate, p policy.Policy, at time.Time) PatternFixe
 		quotas = append(quotas, Quota{Rule: q.Rule, Predicates: slices.Clone(q.Predicates), Kind: q.Kind, Percent: q.Percent, AtLeast: q.AtLeast})
 	}
 	return PatternFixed{OrgPredicate: org, Policy: p.ID, Quotas: quotas, At: at}
+}
+
+// RefixPattern fixes the unit's distribution pattern again under p's
+// quotas, for a published replay that substitutes the quota version; the
+// last distribution check no longer counts. The pattern already under p
+// decides nothing. Errors: NotFound when no organisational predicate is
+// set; Invalid for a replay without id or digest.
+func (u *Unit) RefixPattern(by domain.NIP, ref replay.Ref, p policy.Policy, at time.Time) ([]Event, error) {
+	if u.id == uuid.Nil {
+		return nil, domain.Errorf(domain.NotFound, "the unit has no organisational predicate for this period yet")
+	}
+	if err := ref.Validate(); err != nil {
+		return nil, err
+	}
+	if p.ID == u.policy {
+		return nil, nil
+	}
+	e := pattern(u.predicate, p, at)
+	e.Replay = &ref
+	return []Event{e}, nil
 }
 
 // ReviseOrgPredicate changes the organisational predicate with a reason and

@@ -8,7 +8,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/domain/skp"
 )
 
@@ -17,6 +19,7 @@ const (
 	typeOpened                 = "execution.opened"
 	typeEvidenceAttached       = "execution.evidence_attached"
 	typeRealisationReported    = "execution.realisation_reported"
+	typeAchievementRederived   = "execution.achievement_rederived"
 	typeFeedbackGiven          = "execution.feedback_given"
 	typePeerInputGiven         = "execution.peer_input_given"
 	typeDailyProgressLogged    = "execution.daily_progress_logged"
@@ -81,6 +84,27 @@ type RealisationReported struct {
 	Reason      string     `json:"reason,omitempty"`
 	By          domain.NIP `json:"by"`
 	At          time.Time  `json:"at"`
+}
+
+// AchievementRederived applies the indicator revision of a published
+// replay to one IKI in one period: from then on the achievement of its
+// current realisation, and of any later correction, is computed on this
+// basis instead of the plan's direction and target. The realisation stays
+// as reported. Percent (or Problem, when the value cannot be measured on
+// the basis) is the achievement of Realisation when it was re-derived.
+type AchievementRederived struct {
+	IKI         uuid.UUID           `json:"iki_id"`
+	Period      string              `json:"period_id"`
+	Realisation uuid.UUID           `json:"realisation_id"`
+	Indicator   uuid.UUID           `json:"indicator_id"`
+	Direction   indicator.Direction `json:"direction"`
+	Formula     indicator.Formula   `json:"formula"`
+	Target      indicator.Target    `json:"target"`
+	Percent     float64             `json:"percent"`
+	Problem     string              `json:"problem,omitempty"`
+	Replay      replay.Ref          `json:"replay"`
+	By          domain.NIP          `json:"by"`
+	At          time.Time           `json:"at"`
 }
 
 // FeedbackGiven records continuous feedback (umpan balik berkelanjutan) from
@@ -200,6 +224,7 @@ type CompetencyEvaluated struct {
 func (Opened) EventType() string                    { return typeOpened }
 func (EvidenceAttached) EventType() string          { return typeEvidenceAttached }
 func (RealisationReported) EventType() string       { return typeRealisationReported }
+func (AchievementRederived) EventType() string      { return typeAchievementRederived }
 func (FeedbackGiven) EventType() string             { return typeFeedbackGiven }
 func (PeerInputGiven) EventType() string            { return typePeerInputGiven }
 func (DailyProgressLogged) EventType() string       { return typeDailyProgressLogged }
@@ -222,6 +247,8 @@ func Decode(eventType string, data []byte) (Event, error) {
 		return decode[EvidenceAttached](data)
 	case typeRealisationReported:
 		return decode[RealisationReported](data)
+	case typeAchievementRederived:
+		return decode[AchievementRederived](data)
 	case typeFeedbackGiven:
 		return decode[FeedbackGiven](data)
 	case typePeerInputGiven:

@@ -21,6 +21,7 @@ import (
 
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/domain/skp"
 )
 
@@ -144,7 +145,8 @@ type Record struct {
 	evidence     map[string]EvidenceAttached // by SHA-256
 	byURI        map[string]string           // URI → SHA-256
 	realisations []RealisationReported
-	current      map[string]uuid.UUID // IKI/period → latest realisation
+	current      map[string]uuid.UUID            // IKI/period → latest realisation
+	bases        map[string]AchievementRederived // IKI/period → the basis a published replay set
 	feedback     []FeedbackGiven
 	inputs       []PeerInputGiven
 	logs         map[uuid.UUID]*logEntry
@@ -170,6 +172,7 @@ func (r *Record) Apply(e Event) {
 	if r.evidence == nil {
 		r.evidence, r.byURI = map[string]EvidenceAttached{}, map[string]string{}
 		r.current, r.logs = map[string]uuid.UUID{}, map[uuid.UUID]*logEntry{}
+		r.bases = map[string]AchievementRederived{}
 	}
 	switch e := e.(type) {
 	case Opened:
@@ -180,6 +183,8 @@ func (r *Record) Apply(e Event) {
 	case RealisationReported:
 		r.realisations = append(r.realisations, e)
 		r.current[key(e.IKI, e.Period.ID)] = e.Realisation
+	case AchievementRederived:
+		r.bases[key(e.IKI, e.Period)] = e
 	case FeedbackGiven:
 		r.feedback = append(r.feedback, e)
 	case PeerInputGiven:
@@ -544,4 +549,60 @@ func (r *Record) ReviewDailyProgress(by domain.NIP, id uuid.UUID, approve bool, 
 		return nil, domain.Errorf(domain.Invalid, "say why the entry is rejected").WithField("comment").WithRule(RuleRequired)
 	}
 	return []Event{DailyProgressRejected{Log: id, By: by, Comment: comment, At: at}}, nil
+}
+
+// Rederivation is a published replay's basis for one IKI in one period:
+// the indicator it revises and the direction, formula and target that now
+// measure the realisation.
+type Rederivation struct {
+	IKI       uuid.UUID
+	Period    string
+	Indicator uuid.UUID
+	Direction indicator.Direction
+	Formula   indicator.Formula
+	Target    indicator.Target
+}
+
+// RederiveAchievement applies a published replay's indicator revision to
+// the current realisation of an IKI in a period: the achievement is
+// computed again on the new basis, and later corrections are measured on it
+// too. A value the basis cannot measure is recorded with its problem, as
+// the replay reported it. Re-deriving on the basis already in force decides
+// nothing. Errors: NotFound for a record not opened; Invalid for a replay
+// without id or digest, an IKI and period with no realisation, an unknown
+// direction, or a formula that does not measure the direction.
+func (r *Record) RederiveAchievement(by domain.NIP, ref replay.Ref, x Rederivation, at time.Time) ([]Event, error) {
+	if err := r.checkOpen(); err != nil {
+		return nil, err
+	}
+	if err := ref.Validate(); err != nil {
+		return nil, err
+	}
+	cur, ok := r.current[key(x.IKI, x.Period)]
+	switch {
+	case !ok:
+		return nil, domain.Errorf(domain.Invalid, "IKI %s has no realisation for %q to re-derive", x.IKI, x.Period).WithField("iki_id").WithRule(RuleRealisationIKI)
+	case !x.Direction.Valid():
+		return nil, domain.Errorf(domain.Invalid, "the direction must be HIGHER_IS_BETTER, LOWER_IS_BETTER or RANGE, not %q", x.Direction).
+			WithField("direction").WithRule(indicator.RuleDirection)
+	case x.Formula.Direction() != x.Direction:
+		return nil, domain.Errorf(domain.Invalid, "formula %q does not measure %s", x.Formula, x.Direction).WithField("formula").WithRule(indicator.RuleFormula)
+	}
+	if b, ok := r.bases[key(x.IKI, x.Period)]; ok && b.Realisation == cur && b.Direction == x.Direction && b.Formula == x.Formula && b.Target == x.Target {
+		return nil, nil
+	}
+	var value float64
+	for _, rr := range r.realisations {
+		if rr.Realisation == cur {
+			value = rr.Value
+		}
+	}
+	e := AchievementRederived{IKI: x.IKI, Period: x.Period, Realisation: cur, Indicator: x.Indicator, Direction: x.Direction,
+		Formula: x.Formula, Target: x.Target, Replay: ref, By: by, At: at}
+	if pct, err := indicator.Compute(x.Formula, x.Target, value); err != nil {
+		e.Problem = err.Error()
+	} else {
+		e.Percent = pct
+	}
+	return []Event{e}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/domain/indicator"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/projections"
 	"github.com/kinerja/kinerja/projections/internal/logtest"
@@ -25,7 +26,7 @@ const eventsPerEmployee = 100
 // twelve) with eventsPerEmployee events each, and the revision of its first
 // indicator to lower-is-better from 1 April, which the generator's Q2
 // evaluations see.
-func instansi(tb testing.TB, employees int) (*logtest.Log, whatif.Substitutions) {
+func instansi(tb testing.TB, employees int) (*logtest.Log, replay.Substitutions) {
 	tb.Helper()
 	log := new(logtest.Log)
 	gen := workload.New(7, max(1, employees/12), 12)
@@ -48,7 +49,7 @@ func instansi(tb testing.TB, employees int) (*logtest.Log, whatif.Substitutions)
 	if first == uuid.Nil {
 		tb.Fatal("the generated instansi has no indicator")
 	}
-	return log, whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Indicator: first, Direction: indicator.LowerIsBetter, ValidFrom: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}}}
+	return log, replay.Substitutions{Indicators: []replay.IndicatorRevision{{Indicator: first, Direction: indicator.LowerIsBetter, ValidFrom: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}}}
 }
 
 // TestRunDeterministic replays a generated instansi twice, with the log

@@ -23,7 +23,14 @@ var csvHeader = []string{"kind", "nip", "evaluation_id", "skp_id", "unit_id", "p
 // JSON report is the last row, so a CSV can be matched to its report.
 // It fails only when w does.
 func (r *Report) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	if err := csv.NewWriter(w).WriteAll(r.rows()); err != nil {
+		return fmt.Errorf("write report as CSV: %w", err)
+	}
+	return nil
+}
+
+// rows is the report as the table of WriteCSV, header first.
+func (r *Report) rows() [][]string {
 	rows := [][]string{csvHeader}
 	ref := func(e *EventRef) (string, string) {
 		if e == nil {
@@ -71,11 +78,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		rows = append(rows, []string{"unit", "", "", "", u.Unit.String(), u.Period, "violations",
 			strconv.Itoa(len(u.ViolationsBefore)), strconv.Itoa(len(u.ViolationsAfter)), "", u.Rule, strings.Join(u.ViolationsAfter, "; "), "", ""})
 	}
-	rows = append(rows, []string{"digest", "", "", "", "", "", "sha256", "", r.Digest, "", "", "", "", ""})
-	if err := cw.WriteAll(rows); err != nil {
-		return fmt.Errorf("write report as CSV: %w", err)
-	}
-	return nil
+	return append(rows, []string{"digest", "", "", "", "", "", "sha256", "", r.Digest, "", "", "", "", ""})
 }
 
 func idText(id uuid.UUID) string {

@@ -49,6 +49,7 @@ var explainTypes = map[string]bool{
 	execution.RealisationReported{}.EventType():  true,
 	evaluation.WorkResultRated{}.EventType():     true,
 	evaluation.PredicateDetermined{}.EventType(): true,
+	evaluation.PredicateRederived{}.EventType():  true,
 	evaluation.ObjectionDecided{}.EventType():    true,
 }
 
@@ -68,7 +69,7 @@ func (x *explain) Apply(e *projections.Event) error {
 	switch body.(type) {
 	case evaluation.WorkResultRated:
 		d.WorkResult = &ref
-	case evaluation.PredicateDetermined:
+	case evaluation.PredicateDetermined, evaluation.PredicateRederived:
 		d.Predicate = &ref
 	case evaluation.ObjectionDecided:
 		d.Objection = &ref

@@ -9,7 +9,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/domain"
+	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
+)
+
+// Rule identifiers of the reasons a report gives.
+const (
+	RuleIndicatorRevision = "whatif-indicator-revision" // an achievement recomputed under a substituted indicator revision
+	RuleRecommendation    = "policy-thresholds"         // a recommended rating from the mean achievement
+	RuleMatrix            = "policy-matrix"             // a predicate derived from the two ratings
+	RuleQuota             = "policy-quotas"             // a unit's distribution against its quotas
 )
 
 // Report is the result of a what-if replay. It lists only what changes:
@@ -18,13 +28,13 @@ import (
 // each in id order. Digest is the hex SHA-256 of the report's JSON (see
 // [Report.JSON]) with Digest empty.
 type Report struct {
-	Position      string           `json:"position"` // the last log position replayed
-	Substitutions Substitutions    `json:"substitutions"`
-	Summary       Summary          `json:"summary"`
-	Evaluations   []EvaluationDiff `json:"evaluations"`
-	Units         []UnitDiff       `json:"units"`
-	Note          string           `json:"note"`
-	Digest        string           `json:"digest,omitempty"`
+	Position      string               `json:"position"` // the last log position replayed
+	Substitutions replay.Substitutions `json:"substitutions"`
+	Summary       Summary              `json:"summary"`
+	Evaluations   []EvaluationDiff     `json:"evaluations"`
+	Units         []UnitDiff           `json:"units"`
+	Note          string               `json:"note"`
+	Digest        string               `json:"digest,omitempty"`
 }
 
 // Summary counts what changes, and in which direction.
@@ -68,9 +78,13 @@ type AchievementDiff struct {
 	After         float64    `json:"percent_after"`
 	ProblemBefore string     `json:"problem_before,omitempty"`
 	ProblemAfter  string     `json:"problem_after,omitempty"`
-	Rule          string     `json:"rule"`
-	Reason        string     `json:"reason"`
-	Event         *EventRef  `json:"event,omitempty"` // the realisation's report
+	// The basis of the after side: what measures the realisation under the revision.
+	Direction indicator.Direction `json:"direction_after,omitempty"`
+	Formula   indicator.Formula   `json:"formula_after,omitempty"`
+	Target    *indicator.Target   `json:"target_after,omitempty"`
+	Rule      string              `json:"rule"`
+	Reason    string              `json:"reason"`
+	Event     *EventRef           `json:"event,omitempty"` // the realisation's report
 }
 
 // RatingDiff is the work-result rating: the one the evaluator decided, if
@@ -105,6 +119,7 @@ type PredicateDiff struct {
 // before and after.
 type UnitDiff struct {
 	Unit             uuid.UUID                `json:"unit_id"`
+	Assessment       uuid.UUID                `json:"assessment_id,omitzero"` // the unit's assessment stream for the period
 	Period           string                   `json:"period_id"`
 	OrgPredicate     policy.OrgPredicate      `json:"org_predicate,omitempty"`
 	PolicyBefore     string                   `json:"policy_before,omitempty"`

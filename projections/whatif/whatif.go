@@ -13,6 +13,7 @@ import (
 	"github.com/kinerja/kinerja/domain/evaluation"
 	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/projections"
 )
@@ -24,10 +25,10 @@ const note = "A what-if replay changes nothing. Ratings an evaluator decided and
 // Run replays the log r up to and including until (the head when until is
 // the zero Position) into fresh in-memory read models, applies subs, and
 // returns the report of what changes. It writes nothing. It fails with the
-// *Error of Substitutions.Validate for inputs it cannot replay, and with a
+// *Error of [replay.Substitutions.Validate] for inputs it cannot replay, and with a
 // wrapped error when the log cannot be read or an event cannot be folded.
 // Progress, when not nil, is called as the replay proceeds.
-func Run(ctx context.Context, r projections.Reader, until eventstore.Position, subs Substitutions, progress projections.Progress) (*Report, error) {
+func Run(ctx context.Context, r projections.Reader, until eventstore.Position, subs replay.Substitutions, progress projections.Progress) (*Report, error) {
 	if err := subs.Validate(); err != nil {
 		return nil, err
 	}
@@ -110,7 +111,7 @@ func Run(ctx context.Context, r projections.Reader, until eventstore.Position, s
 // resolve names each revised indicator by id and code from the catalogue
 // as replayed. An indicator the catalogue does not hold is an *Error of
 // kind NotFound naming indicator_id.
-func resolve(subs Substitutions, cat *projections.Catalogue) (Substitutions, error) {
+func resolve(subs replay.Substitutions, cat *projections.Catalogue) (replay.Substitutions, error) {
 	entries, _ := cat.List()
 	revs := slices.Clone(subs.Indicators)
 	for i, r := range revs {
@@ -127,14 +128,14 @@ func resolve(subs Substitutions, cat *projections.Catalogue) (Substitutions, err
 				name = r.Indicator.String()
 			}
 			return subs, domain.Errorf(domain.NotFound, "the catalogue holds no indicator %q at this log position; give the id or code of a defined indicator", name).
-				WithField("indicator_id").WithRule(RuleSubstitution)
+				WithField("indicator_id").WithRule(replay.RuleSubstitution)
 		}
 	}
 	for i, r := range revs {
 		for _, o := range revs[:i] {
 			if o.Indicator == r.Indicator {
 				return subs, domain.Errorf(domain.Invalid, "indicator %s is revised twice; give one revision per indicator", r.Indicator).
-					WithField("indicator_id").WithRule(RuleSubstitution)
+					WithField("indicator_id").WithRule(replay.RuleSubstitution)
 			}
 		}
 	}
@@ -174,7 +175,7 @@ type policyLookup struct {
 type predicateMove struct{ from, to policy.Predicate }
 
 type engine struct {
-	subs     Substitutions
+	subs     replay.Substitutions
 	policies map[string]policyLookup
 	x        *explain
 }
@@ -277,14 +278,20 @@ func (e *engine) evaluation(ea projections.EvaluationAppraisal) (d EvaluationDif
 func (e *engine) achievement(ap projections.Appraisal, ach projections.Achievement) (AchievementDiff, bool) {
 	a := AchievementDiff{IKI: ach.IKI, Period: ach.Period, Indicator: ach.Indicator, Realised: ach.Realised,
 		Before: ach.Percent, After: ach.Percent, ProblemBefore: ach.Problem, ProblemAfter: ach.Problem}
-	rev, ok := e.subs.revisionFor(ach.Indicator, ach.PeriodStart)
+	rev, ok := e.subs.RevisionFor(ach.Indicator, ach.PeriodStart)
 	if !ok {
 		return a, false
 	}
 	var planned indicator.Direction
+	var plannedFormula indicator.Formula
 	for _, iki := range ap.Plan.IKIs {
 		if iki.ID == ach.IKI {
 			planned = iki.Direction
+		}
+	}
+	for _, b := range ap.Bases { // a published replay set the basis in force
+		if b.IKI == ach.IKI && b.Period == ach.Period {
+			planned, plannedFormula = b.Direction, b.Formula
 		}
 	}
 	dir, target := rev.Direction, ach.Target
@@ -298,9 +305,13 @@ func (e *engine) achievement(ap projections.Appraisal, ach projections.Achieveme
 		target = *rev.Target
 	}
 	f := rev.Formula
+	if f == "" && dir == planned && plannedFormula != "" {
+		f = plannedFormula
+	}
 	if f == "" {
 		f = indicator.DefaultFormula(dir)
 	}
+	a.Direction, a.Formula, a.Target = dir, f, &target
 	a.After, a.ProblemAfter = 0, ""
 	if pct, err := indicator.Compute(f, target, ach.Realised); err != nil {
 		a.ProblemAfter = err.Error()
@@ -362,9 +373,9 @@ func (e *engine) units(dists *projections.Distributions, moved map[uuid.UUID]pre
 			policyAfter = e.subs.Quotas
 		}
 		after = dists.Recheck(after, policyAfter)
-		u := UnitDiff{Unit: c.Unit, Period: c.Period, OrgPredicate: c.OrgPredicate, PolicyBefore: c.Policy, PolicyAfter: policyAfter,
+		u := UnitDiff{Unit: c.Unit, Assessment: c.Assessment, Period: c.Period, OrgPredicate: c.OrgPredicate, PolicyBefore: c.Policy, PolicyAfter: policyAfter,
 			CountsBefore: nonNil(c.Counts), CountsAfter: after.Counts, ViolationsBefore: violations(c), ViolationsAfter: violations(after), Moved: ids}
-		if maps.Equal(u.CountsBefore, u.CountsAfter) && slices.Equal(u.ViolationsBefore, u.ViolationsAfter) {
+		if maps.Equal(u.CountsBefore, u.CountsAfter) && slices.Equal(u.ViolationsBefore, u.ViolationsAfter) && u.PolicyBefore == u.PolicyAfter {
 			return true
 		}
 		u.Rule = RuleQuota + ":" + policyAfter

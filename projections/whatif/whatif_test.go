@@ -18,6 +18,7 @@ import (
 	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/org"
 	"github.com/kinerja/kinerja/domain/policy"
+	"github.com/kinerja/kinerja/domain/replay"
 	"github.com/kinerja/kinerja/domain/skp"
 	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/projections/internal/logtest"
@@ -133,7 +134,7 @@ func ptr(f float64) *float64 { return &f }
 // recommendation. Citra and the unit's distribution do not change.
 func TestRunIndicatorRevision(t *testing.T) {
 	log, evals := history(t)
-	subs := whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
+	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
 	rep, err := whatif.Run(t.Context(), log, eventstore.Position{}, subs, nil)
 	if err != nil {
 		t.Fatalf("Run() error = %v", err)
@@ -198,7 +199,7 @@ func TestRunIndicatorRevision(t *testing.T) {
 // KURANG); PP 30/2019 has no quotas.
 func TestRunQuotaVersion(t *testing.T) {
 	log, _ := history(t)
-	rep, err := whatif.Run(t.Context(), log, eventstore.Position{}, whatif.Substitutions{Quotas: policy.LegacyID}, nil)
+	rep, err := whatif.Run(t.Context(), log, eventstore.Position{}, replay.Substitutions{Quotas: policy.LegacyID}, nil)
 	if err != nil {
 		t.Fatalf("Run() error = %v", err)
 	}
@@ -225,20 +226,20 @@ func TestRunRejects(t *testing.T) {
 	log, _ := history(t)
 	tests := []struct {
 		name      string
-		subs      whatif.Substitutions
+		subs      replay.Substitutions
 		wantKind  domain.Kind
 		wantField string
 	}{
-		{name: "nothing", subs: whatif.Substitutions{}, wantKind: domain.Invalid},
-		{name: "no indicator", subs: whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Direction: indicator.Range, ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "indicator_id"},
-		{name: "no date", subs: whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Indicator: response, Direction: indicator.Range}}}, wantKind: domain.Invalid, wantField: "valid_from"},
-		{name: "bad direction", subs: whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Indicator: response, Direction: "UP", ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "direction"},
-		{name: "formula of another direction", subs: whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Indicator: response, Direction: indicator.HigherIsBetter, Formula: indicator.InverseRatio, ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "formula"},
-		{name: "changes nothing", subs: whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Indicator: response, ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "direction"},
-		{name: "unknown policy", subs: whatif.Substitutions{Policy: "permenpanrb-9-2099"}, wantKind: domain.NotFound, wantField: "rating_policy"},
-		{name: "unknown quotas", subs: whatif.Substitutions{Quotas: "permenpanrb-9-2099"}, wantKind: domain.NotFound, wantField: "quota_policy"},
-		{name: "indicator not in the catalogue", subs: whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Code: "no-such", Direction: indicator.Range, ValidFrom: jul1}}}, wantKind: domain.NotFound, wantField: "indicator_id"},
-		{name: "same indicator twice", subs: whatif.Substitutions{Indicators: []whatif.IndicatorRevision{
+		{name: "nothing", subs: replay.Substitutions{}, wantKind: domain.Invalid},
+		{name: "no indicator", subs: replay.Substitutions{Indicators: []replay.IndicatorRevision{{Direction: indicator.Range, ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "indicator_id"},
+		{name: "no date", subs: replay.Substitutions{Indicators: []replay.IndicatorRevision{{Indicator: response, Direction: indicator.Range}}}, wantKind: domain.Invalid, wantField: "valid_from"},
+		{name: "bad direction", subs: replay.Substitutions{Indicators: []replay.IndicatorRevision{{Indicator: response, Direction: "UP", ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "direction"},
+		{name: "formula of another direction", subs: replay.Substitutions{Indicators: []replay.IndicatorRevision{{Indicator: response, Direction: indicator.HigherIsBetter, Formula: indicator.InverseRatio, ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "formula"},
+		{name: "changes nothing", subs: replay.Substitutions{Indicators: []replay.IndicatorRevision{{Indicator: response, ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "direction"},
+		{name: "unknown policy", subs: replay.Substitutions{Policy: "permenpanrb-9-2099"}, wantKind: domain.NotFound, wantField: "rating_policy"},
+		{name: "unknown quotas", subs: replay.Substitutions{Quotas: "permenpanrb-9-2099"}, wantKind: domain.NotFound, wantField: "quota_policy"},
+		{name: "indicator not in the catalogue", subs: replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "no-such", Direction: indicator.Range, ValidFrom: jul1}}}, wantKind: domain.NotFound, wantField: "indicator_id"},
+		{name: "same indicator twice", subs: replay.Substitutions{Indicators: []replay.IndicatorRevision{
 			{Indicator: response, Direction: indicator.HigherIsBetter, ValidFrom: jul1}, {Code: "service-response-time", Direction: indicator.Range, ValidFrom: jul1}}}, wantKind: domain.Invalid, wantField: "indicator_id"},
 	}
 	for _, tt := range tests {
@@ -259,7 +260,7 @@ func TestRunRejects(t *testing.T) {
 // with the digest left out, and that two runs give the same bytes.
 func TestReportDigest(t *testing.T) {
 	log, _ := history(t)
-	subs := whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Indicator: response, Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
+	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Indicator: response, Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
 	var outs [][]byte
 	for range 2 {
 		rep, err := whatif.Run(t.Context(), log, eventstore.Position{}, subs, nil)
@@ -334,7 +335,7 @@ func TestRunAsOf(t *testing.T) {
 			break
 		}
 	}
-	subs := whatif.Substitutions{Indicators: []whatif.IndicatorRevision{{Indicator: response, Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
+	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Indicator: response, Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
 	rep, err := whatif.Run(t.Context(), log, until, subs, nil)
 	if err != nil {
 		t.Fatalf("Run() error = %v", err)

@@ -1,16 +1,8 @@
-// Package whatif answers HR's question after an indicator or policy
-// revision: what would this year's results be, for whom, and why? It folds
-// the log up to a position through the same read models the server uses
-// (appraisals, unit distributions), in memory, then derives every result
-// again with the substitutions (a revised indicator from a date, another
-// rating policy, another quota version) through the same domain functions,
-// and reports the differences with the events and rules that explain them.
-//
-// It never writes: not to the log, not to a live read model. The report is
-// deterministic: the same log up to the same position and the same
-// substitutions give byte-identical JSON, and its SHA-256 digest is part of
-// the report.
-package whatif
+// Package replay holds the inputs of a what-if replay of a performance year
+// (the substitutions: a revised indicator from a date, another rating
+// policy, another quota version) and the record that HR accepted one: once
+// published, the changes a replay found become events that name it.
+package replay
 
 import (
 	"time"
@@ -22,13 +14,12 @@ import (
 	"github.com/kinerja/kinerja/domain/policy"
 )
 
-// Rule identifiers of the reasons a report gives, and of rejected inputs.
+// Rules of rejected replay inputs and publications, as named in
+// *domain.Error.Rule.
 const (
-	RuleIndicatorRevision = "whatif-indicator-revision" // an achievement recomputed under a substituted indicator revision
-	RuleRecommendation    = "policy-thresholds"         // a recommended rating from the mean achievement
-	RuleMatrix            = "policy-matrix"             // a predicate derived from the two ratings
-	RuleQuota             = "policy-quotas"             // a unit's distribution against its quotas
-	RuleSubstitution      = "whatif-substitution"       // an input that substitutes nothing
+	RuleSubstitution = "whatif-substitution" // an input that substitutes nothing, or cannot
+	RuleReplayRef    = "replay-ref"          // a publication without the replay's id or digest
+	RuleStale        = "replay-stale"        // the log moved on from the replayed position
 )
 
 // IndicatorRevision substitutes a revised definition of one catalogue
@@ -103,9 +94,9 @@ func (s Substitutions) Validate() error {
 	return nil
 }
 
-// revisionFor returns the revision that applies to a realisation of
+// RevisionFor returns the revision that applies to a realisation of
 // indicator id for a period starting on start, if any.
-func (s Substitutions) revisionFor(id *uuid.UUID, start time.Time) (IndicatorRevision, bool) {
+func (s Substitutions) RevisionFor(id *uuid.UUID, start time.Time) (IndicatorRevision, bool) {
 	if id == nil {
 		return IndicatorRevision{}, false
 	}
