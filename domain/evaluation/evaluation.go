@@ -466,6 +466,8 @@ func (ev *Evaluation) RecommendRating(by domain.NIP, ref replay.Ref, r policy.Ra
 		return nil, domain.Errorf(domain.Invalid, "%q is not a rating; use DI_ATAS_EKSPEKTASI, SESUAI_EKSPEKTASI or DI_BAWAH_EKSPEKTASI", r).WithField("recommended").WithRule(RuleRating)
 	case ev.work == "":
 		return nil, domain.Errorf(domain.Invalid, "evaluation %s has no decided work-result rating to recommend against", ev.id).WithField("work_result_rating").WithRule(RuleRequired)
+	case policyID == "":
+		return nil, domain.Errorf(domain.Invalid, "the recommendation needs the policy whose thresholds it applies").WithField("policy_id").WithRule(RulePolicy)
 	case r == ev.work:
 		return nil, nil
 	}

@@ -27,6 +27,8 @@ func TestEveryTypeDecodes(t *testing.T) {
 		typeOverrideRecorded,
 		typePatternFixed,
 		typePredicateDetermined,
+		typePredicateRederived,
+		typeRatingRecommended,
 		typeSelfAssessed,
 		typeWorkResultRated,
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/internal/eventtest"
 	"github.com/kinerja/kinerja/domain/policy"
 	"github.com/kinerja/kinerja/domain/skp"
@@ -23,6 +24,11 @@ func examples() []execution.Event {
 		opened(),
 		attached(),
 		correction,
+		// Percent and Problem do not occur together; both are set to pin
+		// both JSON names.
+		execution.AchievementRederived{IKI: ikiID, Period: q1.ID, Realisation: real2ID, Indicator: catalog, Direction: indicator.LowerIsBetter,
+			Formula: indicator.MirroredRatio, Target: indicator.Target{Value: 8, Min: 1, Max: 9}, Percent: 125, Problem: "the realised value cannot be negative",
+			Replay: ref, By: hr, At: at},
 		execution.FeedbackGiven{Feedback: uuid.MustParse("00000000-0000-0000-0000-000000000201"), From: evaluator, RHK: &rhk, CoreValue: "", Text: "percepat verifikasi", Evidence: []string{doc}, At: at},
 		execution.PeerInputGiven{Input: uuid.MustParse("00000000-0000-0000-0000-000000000301"), From: peer, Relation: execution.Peer, SourceRef: "360-2026", Period: q1, CoreValue: skp.Harmonis, Assessment: policy.AboveExpectation, Text: "membantu rekan", At: at},
 		execution.DailyProgressLogged{Log: logID, Date: date(2026, 3, 2), RHK: &rhk, Description: "verifikasi berkas", Minutes: 240, Evidence: []string{doc}, At: at},

@@ -593,9 +593,14 @@ func (r *Record) RederiveAchievement(by domain.NIP, ref replay.Ref, x Rederivati
 	}
 	var value float64
 	for _, rr := range r.realisations {
-		if rr.Realisation == cur {
-			value = rr.Value
+		if rr.Realisation != cur {
+			continue
 		}
+		if rr.Indicator != nil && *rr.Indicator != x.Indicator {
+			return nil, domain.Errorf(domain.Invalid, "the realisation of IKI %s for %q measures indicator %s, not %s", x.IKI, x.Period, *rr.Indicator, x.Indicator).
+				WithField("indicator_id").WithRule(RuleRealisationIKI)
+		}
+		value = rr.Value
 	}
 	e := AchievementRederived{IKI: x.IKI, Period: x.Period, Realisation: cur, Indicator: x.Indicator, Direction: x.Direction,
 		Formula: x.Formula, Target: x.Target, Replay: ref, By: by, At: at}

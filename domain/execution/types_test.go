@@ -12,6 +12,7 @@ import (
 // event type without an example fails here).
 func TestEveryTypeDecodes(t *testing.T) {
 	types := []string{
+		typeAchievementRederived,
 		typeCoachingFeedback,
 		typeCompetencyEvaluated,
 		typeDailyProgressApproved,

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -161,6 +162,14 @@ func (r *Replay) Publish(by domain.NIP, cmd PublishCommand, at time.Time) ([]Eve
 	if err := cmd.Inputs.Validate(); err != nil {
 		return nil, err
 	}
-	return []Event{Published{Replay: cmd.Ref.ID, Digest: cmd.Ref.Digest, Position: cmd.Position, Inputs: cmd.Inputs,
+	inputs := cmd.Inputs
+	inputs.Indicators = slices.Clone(inputs.Indicators)
+	for i, r := range inputs.Indicators {
+		if r.Target != nil {
+			t := *r.Target
+			inputs.Indicators[i].Target = &t
+		}
+	}
+	return []Event{Published{Replay: cmd.Ref.ID, Digest: cmd.Ref.Digest, Position: cmd.Position, Inputs: inputs,
 		Changes: cmd.Changes, PublishedBy: by, At: at}}, nil
 }

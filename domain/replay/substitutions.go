@@ -20,6 +20,7 @@ const (
 	RuleSubstitution = "whatif-substitution" // an input that substitutes nothing, or cannot
 	RuleReplayRef    = "replay-ref"          // a publication without the replay's id or digest
 	RuleStale        = "replay-stale"        // the log moved on from the replayed position
+	RulePolicyKnown  = "policy-known"        // a policy id the ledger does not know
 )
 
 // IndicatorRevision substitutes a revised definition of one catalogue
@@ -55,12 +56,12 @@ func (s Substitutions) Validate() error {
 		return domain.Errorf(domain.Invalid, "name what to substitute: an indicator revision, a rating policy or a quota version").
 			WithRule(RuleSubstitution)
 	}
-	seen := map[uuid.UUID]bool{}
+	seen, seenCode := map[uuid.UUID]bool{}, map[string]bool{}
 	for _, r := range s.Indicators {
 		switch {
 		case r.Indicator == uuid.Nil && r.Code == "":
 			return domain.Errorf(domain.Invalid, "the revised indicator needs its id or code").WithField("indicator_id").WithRule(RuleSubstitution)
-		case r.Indicator != uuid.Nil && seen[r.Indicator]:
+		case (r.Indicator != uuid.Nil && seen[r.Indicator]) || (r.Indicator == uuid.Nil && seenCode[r.Code]):
 			return domain.Errorf(domain.Invalid, "indicator %s is revised twice; give one revision per indicator", r.Indicator).
 				WithField("indicator_id").WithRule(RuleSubstitution)
 		case r.ValidFrom.IsZero():
@@ -80,15 +81,22 @@ func (s Substitutions) Validate() error {
 				WithField("direction").WithRule(RuleSubstitution)
 		}
 		seen[r.Indicator] = true
+		if r.Indicator == uuid.Nil {
+			seenCode[r.Code] = true
+		}
 	}
-	for _, f := range []struct{ field, id string }{{"rating_policy", s.Policy}, {"quota_policy", s.Quotas}} {
-		field, id := f.field, f.id
-		if id == "" {
+	for _, f := range []struct{ field, what, id string }{{"rating_policy", "rating policy", s.Policy}, {"quota_policy", "quota version", s.Quotas}} {
+		if f.id == "" {
 			continue
 		}
-		if _, err := policy.Lookup(id); err != nil {
-			return domain.Errorf(domain.NotFound, "no rating policy %q; known policies are %q", id, policy.IDs()).
-				WithField(field).WithRule("policy-known")
+		p, err := policy.Lookup(f.id)
+		if err != nil {
+			return domain.Errorf(domain.NotFound, "no %s %q; known policies are %q", f.what, f.id, policy.IDs()).
+				WithField(f.field).WithRule(RulePolicyKnown)
+		}
+		if f.field == "rating_policy" && p.Scheme != policy.MatrixScheme {
+			return domain.Errorf(domain.Invalid, "policy %s rates on a numeric scale, not by the two ratings this year was evaluated with; substitute a matrix policy", f.id).
+				WithField(f.field).WithRule("policy-scheme")
 		}
 	}
 	return nil
