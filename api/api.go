@@ -47,7 +47,7 @@ type Config struct {
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
 	s := &server{log: cfg.Logger, version: cfg.Version, tokens: cfg.Tokens, store: cfg.Store, now: cfg.Now, metrics: newMetrics(),
-		views: newViews(cfg.Runners), readWait: cfg.ReadWait, maxLag: cfg.MaxLag, signer: cfg.Signer, stopping: cfg.Stopping}
+		views: newViews(cfg.Runners), replays: newReplays(), readWait: cfg.ReadWait, maxLag: cfg.MaxLag, signer: cfg.Signer, stopping: cfg.Stopping}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -68,6 +68,7 @@ type server struct {
 	now      func() time.Time
 	metrics  *metrics
 	views    *views
+	replays  *replays
 	readWait time.Duration
 	maxLag   uint64
 	signer   note.Signer

@@ -101,5 +101,5 @@ func (s *server) resourceRoutes() []route {
 		{method: post, path: "/employees/{nip}/follow-up/sanctions", summary: "Record a sanction", roles: officials, body: decisionBody{}, handler: handle(s, s.imposeSanction)},
 		{method: post, path: "/employees/{nip}/follow-up/trainings", summary: "Recommend training", roles: officials, body: decisionBody{}, handler: handle(s, s.recommendTraining)},
 	}
-	return append(routes, s.ledgerRoutes()...)
+	return append(append(routes, s.ledgerRoutes()...), s.replayRoutes()...)
 }

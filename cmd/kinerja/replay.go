@@ -17,7 +17,6 @@ import (
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/replay"
-	"github.com/kinerja/kinerja/eventstore"
 	"github.com/kinerja/kinerja/projections"
 	"github.com/kinerja/kinerja/projections/whatif"
 )
@@ -142,7 +141,7 @@ func whatIf(ctx context.Context, e env, sc storeConfig, in replayInput) error {
 	}
 	defer store.Close()
 
-	until, err := replayPosition(ctx, store, in.at)
+	until, err := whatif.ResolveAt(ctx, store, in.at)
 	if err != nil {
 		return err
 	}
@@ -173,29 +172,6 @@ func whatIf(ctx context.Context, e env, sc storeConfig, in replayInput) error {
 		fmt.Fprintf(e.stdout, "Report written to %s.\n", in.out)
 	}
 	return nil
-}
-
-// replayPosition resolves --at: empty is the head, a date the end of that
-// day, anything else a log position.
-func replayPosition(ctx context.Context, store eventstore.Store, at string) (eventstore.Position, error) {
-	if at == "" {
-		return eventstore.Position{}, nil
-	}
-	if d, err := time.Parse(time.DateOnly, at); err == nil {
-		p, err := whatif.PositionAt(ctx, store, d)
-		if err != nil {
-			return p, err
-		}
-		if p.IsZero() {
-			return p, domain.Errorf(domain.Invalid, "--at %s is before the first event of the ledger", at).WithField("at")
-		}
-		return p, nil
-	}
-	p, err := eventstore.ParsePosition(at)
-	if err != nil || p.IsZero() {
-		return p, domain.Errorf(domain.Invalid, "--at %q is neither a log position nor a date (YYYY-MM-DD)", at).WithField("at")
-	}
-	return p, nil
 }
 
 // writeReport writes the report to path in format, through a temporary

@@ -166,6 +166,32 @@ func PositionAt(ctx context.Context, r projections.Reader, day time.Time) (event
 	}
 }
 
+// ResolveAt turns what a user names as the end of a replay into a log
+// position: empty is the head (the zero Position), a date (YYYY-MM-DD) the
+// end of that day in UTC, anything else a log position. A date before the
+// first event, or text that is neither, is an *domain.Error of kind
+// Invalid naming the field "at".
+func ResolveAt(ctx context.Context, r projections.Reader, at string) (eventstore.Position, error) {
+	if at == "" {
+		return eventstore.Position{}, nil
+	}
+	if d, err := time.Parse(time.DateOnly, at); err == nil {
+		p, err := PositionAt(ctx, r, d)
+		if err != nil {
+			return p, err
+		}
+		if p.IsZero() {
+			return p, domain.Errorf(domain.Invalid, "at %s is before the first event of the ledger", at).WithField("at")
+		}
+		return p, nil
+	}
+	p, err := eventstore.ParsePosition(at)
+	if err != nil || p.IsZero() {
+		return p, domain.Errorf(domain.Invalid, "at %q is neither a log position nor a date (YYYY-MM-DD)", at).WithField("at")
+	}
+	return p, nil
+}
+
 type policyLookup struct {
 	p   policy.Policy
 	err error
