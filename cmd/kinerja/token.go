@@ -46,7 +46,11 @@ func (c tokenKeyConfig) load() ([]byte, error) {
 	path := filepath.Join(*c.data, tokenKeyFile)
 	b, err := os.ReadFile(path)
 	if err == nil {
-		return base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) < 32 {
+			return nil, fmt.Errorf("token key %s is not 32 or more base64 bytes; remove it to make a new key (tokens signed with it stop working)", path)
+		}
+		return key, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read token key: %w", err)
@@ -58,17 +62,22 @@ func (c tokenKeyConfig) load() ([]byte, error) {
 	if err := os.MkdirAll(*c.data, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	// O_EXCL: if another process made the key meanwhile, use theirs.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return c.load()
-	}
+	// The key is written whole to a temporary file, then linked into place:
+	// a crash never leaves a partly written key, and if another process
+	// made the key meanwhile, the link fails and theirs is used.
+	f, err := os.CreateTemp(*c.data, ".token-key-*")
 	if err != nil {
 		return nil, fmt.Errorf("create token key: %w", err)
 	}
+	defer os.Remove(f.Name())
 	_, werr := fmt.Fprintln(f, base64.StdEncoding.EncodeToString(key))
-	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+	if err := errors.Join(werr, f.Chmod(0o600), f.Sync(), f.Close()); err != nil {
 		return nil, fmt.Errorf("write token key: %w", err)
+	}
+	if err := os.Link(f.Name(), path); errors.Is(err, fs.ErrExist) {
+		return c.load()
+	} else if err != nil {
+		return nil, fmt.Errorf("create token key: %w", err)
 	}
 	return key, nil
 }

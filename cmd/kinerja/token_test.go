@@ -61,3 +61,25 @@ func TestTokenIssueRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenKeyFileLeftEmpty: an empty key file (a crash of an older
+// version between creating and writing it) is refused with what to do, not
+// used as a short key; the directory holds no temporary key after a run.
+func TestTokenKeyFileLeftEmpty(t *testing.T) {
+	data := t.TempDir()
+	if err := os.WriteFile(filepath.Join(data, tokenKeyFile), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := tokenKeyConfig{key: new(string), data: &data}.load()
+	if err == nil || !strings.Contains(err.Error(), "remove it to make a new key") {
+		t.Fatalf("load() of an empty key file error = %v, want a refusal saying to remove it", err)
+	}
+	fresh := t.TempDir()
+	if _, err := (tokenKeyConfig{key: new(string), data: &fresh}).load(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(fresh)
+	if err != nil || len(entries) != 1 || entries[0].Name() != tokenKeyFile {
+		t.Errorf("the data directory holds %v (%v), want only %s", entries, err, tokenKeyFile)
+	}
+}
