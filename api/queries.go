@@ -728,8 +728,10 @@ type evaluationFilter struct {
 
 // find returns up to limit evaluations opened after position after that f
 // selects, in opening order, each as view returns it, and the cursor of the
-// next page, nil on the last. An evaluation view does not know yet is left
-// out.
+// next page, nil on the last. An evaluation view does not know yet (its read
+// model lags the index) ends the page before it, so that the next page
+// starts with it instead of skipping it; if it is the first, the page is
+// empty and the cursor is the one asked for.
 func (x *evaluationIndex) find(f evaluationFilter, after eventstore.Position, limit int, view func(uuid.UUID) (projections.EvaluationView, bool)) (page []projections.EvaluationView, next *eventstore.Position, at eventstore.Position) {
 	x.model.Read(func(pos eventstore.Position) {
 		at = pos
@@ -753,7 +755,14 @@ func (x *evaluationIndex) find(f evaluationFilter, after eventstore.Position, li
 				continue
 			}
 			v, ok := view(e.Evaluation)
-			if !ok || (f.stage != "" && v.Stage != f.stage) {
+			if !ok {
+				if len(page) == 0 {
+					last = after
+				}
+				next = &last
+				return
+			}
+			if f.stage != "" && v.Stage != f.stage {
 				continue
 			}
 			if len(page) == limit {

@@ -756,3 +756,40 @@ func TestEvaluationIndexReloaded(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluationPageStopsAtALaggingView: an evaluation the appraisal model
+// does not know yet ends the page before it, and the next page (once the
+// model has caught up) starts with it: no evaluation is skipped.
+func TestEvaluationPageStopsAtALaggingView(t *testing.T) {
+	x := newEvaluationIndex()
+	var ids []uuid.UUID
+	for i := range 4 {
+		id := uuid.New()
+		ids = append(ids, id)
+		body, err := json.Marshal(evaluation.Opened{Evaluation: id, Employee: budi.NIP, Evaluator: kabid.NIP, Unit: qUnit, Period: qPeriod})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pos := eventstore.Position{Commit: uint64(i + 1), Prepare: uint64(i + 1)}
+		if err := x.Apply(projections.NewEvent(eventstore.RecordedEvent{Type: evaluation.Opened{}.EventType(), Data: body, Position: pos})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	known := map[uuid.UUID]bool{ids[0]: true, ids[1]: true, ids[3]: true} // the model lags on ids[2]
+	view := func(id uuid.UUID) (projections.EvaluationView, bool) {
+		return projections.EvaluationView{Evaluation: id}, known[id]
+	}
+	page, next, _ := x.find(evaluationFilter{}, eventstore.Start, 10, view)
+	if len(page) != 2 || next == nil {
+		t.Fatalf("first page = %d items, next %v; want the two before the lagging one and a cursor", len(page), next)
+	}
+	again, next2, _ := x.find(evaluationFilter{}, *next, 10, view)
+	if len(again) != 0 || next2 == nil || *next2 != *next {
+		t.Fatalf("while it lags: %d items, next %v; want an empty page and the same cursor %v", len(again), next2, *next)
+	}
+	known[ids[2]] = true
+	rest, last, _ := x.find(evaluationFilter{}, *next, 10, view)
+	if len(rest) != 2 || rest[0].Evaluation != ids[2] || rest[1].Evaluation != ids[3] || last != nil {
+		t.Errorf("after catching up: %v, next %v; want ids[2] and ids[3] on the last page", rest, last)
+	}
+}
