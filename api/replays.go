@@ -54,6 +54,7 @@ type replayRequest struct {
 	Indicators []replay.IndicatorRevision `json:"indicators,omitempty"`
 	Policy     string                     `json:"rating_policy,omitempty"`
 	Quotas     string                     `json:"quota_policy,omitempty"`
+	Scope      replay.Scope               `json:"scope,omitzero"`
 	At         string                     `json:"at,omitempty"`
 }
 
@@ -203,7 +204,7 @@ func (s *server) startReplay(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	subs := replay.Substitutions{Indicators: req.Indicators, Policy: req.Policy, Quotas: req.Quotas}
+	subs := replay.Substitutions{Indicators: req.Indicators, Policy: req.Policy, Quotas: req.Quotas, Scope: req.Scope}
 	if err := subs.Validate(); err != nil {
 		s.writeError(w, r, err)
 		return

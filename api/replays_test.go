@@ -90,6 +90,7 @@ func TestReplayOverHTTP(t *testing.T) {
 		http.StatusBadRequest, "valid_from", indicator.RuleValidFrom)
 	refused(t, f.call(t, hrStaff, "POST", "/v1/replays", map[string]any{"rating_policy": "permenpanrb-9-2099"}), http.StatusNotFound, "rating_policy", replay.RulePolicyKnown)
 	refused(t, f.call(t, hrStaff, "POST", "/v1/replays", map[string]any{"quota_policy": "pp-30-2019", "at": "kemarin"}), http.StatusBadRequest, "at", "")
+	refused(t, f.call(t, hrStaff, "POST", "/v1/replays", map[string]any{"quota_policy": "pp-30-2019", "scope": map[string]any{"year": 26}}), http.StatusBadRequest, "year", replay.RuleSubstitution)
 	if got := decodeInto[replayList](t, f.must(t, http.StatusOK, hrStaff, "GET", "/v1/replays", nil)); len(got.Replays) != 0 {
 		t.Fatalf("refused requests started replays: %+v", got.Replays)
 	}

@@ -41,6 +41,8 @@ func replayCommand() command {
 			fs.StringVar(&in.validFrom, "valid-from", "", "the date (YYYY-MM-DD) the revision applies from: periods starting on or after it")
 			fs.StringVar(&in.policy, "policy", "", "a rating policy version to use instead of each evaluation's (thresholds and matrix)")
 			fs.StringVar(&in.quotas, "quotas", "", "a policy version whose distribution quotas replace each unit's")
+			fs.StringVar(&in.unit, "unit", "", "replay only this unit and the units below it (an instansi is the unit at the top); default everything")
+			fs.IntVar(&in.year, "year", 0, "replay only this performance year; default every year in the log")
 			fs.StringVar(&in.at, "at", "", "replay the log as it stood at this position, or at the end of this date (YYYY-MM-DD, UTC); default the head")
 			fs.StringVar(&in.out, "out", "", "write the full report to this file: .json (with its SHA-256 digest), .csv or .xlsx")
 			return func(ctx context.Context, args []string) error {
@@ -58,12 +60,21 @@ type replayInput struct {
 	indicator, direction, formula      string
 	target, targetMin, targetMax       string
 	validFrom, policy, quotas, at, out string
+	unit                               string
+	year                               int
 }
 
 // substitutions turns the flags into the replay's inputs. A value that does
 // not parse is an *Error of kind Invalid naming the flag.
 func (in replayInput) substitutions() (replay.Substitutions, error) {
-	subs := replay.Substitutions{Policy: in.policy, Quotas: in.quotas}
+	subs := replay.Substitutions{Policy: in.policy, Quotas: in.quotas, Scope: replay.Scope{Year: in.year}}
+	if in.unit != "" {
+		id, err := uuid.Parse(in.unit)
+		if err != nil {
+			return subs, domain.Errorf(domain.Invalid, "--unit %q is not a unit id (a UUID)", in.unit).WithField("unit")
+		}
+		subs.Scope.Unit = id
+	}
 	revised := in.direction != "" || in.formula != "" || in.target != "" || in.targetMin != "" || in.targetMax != "" || in.validFrom != ""
 	if in.indicator == "" {
 		if revised {

@@ -272,6 +272,8 @@ func TestReplayRejects(t *testing.T) {
 		{name: "unknown policy", args: []string{"--data", dir, "--policy", "permenpanrb-9-2099"}, want: "no rating policy"},
 		{name: "pdf", args: []string{"--data", dir, "--quotas", policy.LegacyID, "--out", filepath.Join(dir, "r.pdf")}, want: ".json, .csv or .xlsx"},
 		{name: "bad position", args: []string{"--data", dir, "--quotas", policy.LegacyID, "--at", "kemarin"}, want: "neither a log position nor a date"},
+		{name: "bad unit", args: []string{"--data", dir, "--quotas", policy.LegacyID, "--unit", "bidang"}, want: "not a unit id"},
+		{name: "bad year", args: []string{"--data", dir, "--quotas", policy.LegacyID, "--year", "26"}, want: "not a performance year"},
 		{name: "no ledger", args: []string{"--data", empty, "--quotas", policy.LegacyID}, want: "no ledger in"},
 	}
 	for _, tt := range tests {

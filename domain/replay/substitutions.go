@@ -44,6 +44,17 @@ type Substitutions struct {
 	Indicators []IndicatorRevision `json:"indicators,omitempty"`
 	Policy     string              `json:"rating_policy,omitempty"`
 	Quotas     string              `json:"quota_policy,omitempty"`
+	Scope      Scope               `json:"scope,omitzero"`
+}
+
+// Scope narrows a replay to one unit and the units below it (an instansi is
+// the unit at the top of its tree) and to one performance year; zero fields
+// narrow nothing. An evaluation is in a unit by the unit it was opened in,
+// an SKP not evaluated yet by its employee's latest placement; a year by
+// the start of the evaluation's period, or of the SKP.
+type Scope struct {
+	Unit uuid.UUID `json:"unit_id,omitzero"`
+	Year int       `json:"year,omitempty"`
 }
 
 // Validate reports the first input that cannot be replayed as an *Error of
@@ -84,6 +95,9 @@ func (s Substitutions) Validate() error {
 		if r.Indicator == uuid.Nil {
 			seenCode[r.Code] = true
 		}
+	}
+	if y := s.Scope.Year; y != 0 && (y < 2000 || y > 2200) {
+		return domain.Errorf(domain.Invalid, "year %d is not a performance year; give one from 2000 on", y).WithField("year").WithRule(RuleSubstitution)
 	}
 	for _, f := range []struct{ field, what, id string }{{"rating_policy", "rating policy", s.Policy}, {"quota_policy", "quota version", s.Quotas}} {
 		if f.id == "" {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kinerja/kinerja/domain/evaluation"
 	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/org"
 	"github.com/kinerja/kinerja/projections"
 )
 
@@ -25,11 +26,16 @@ type decisions struct {
 }
 
 // explain is a projection of its own that indexes the events a report
-// cites: each realisation's report, and each evaluation's decisions.
+// cites (each realisation's report, and each evaluation's decisions) and
+// what a scope needs: the unit tree, where each employee is placed, and the
+// year of each unit's assessment.
 type explain struct {
 	model        *projections.Model
 	realisations *projections.Map[EventRef]  // realisation id → its report
 	evaluations  *projections.Map[decisions] // evaluation stream → its decisions
+	parents      *projections.Map[uuid.UUID] // unit → its parent (uuid.Nil for an instansi)
+	placements   *projections.Map[uuid.UUID] // NIP → the unit of the latest placement
+	curveYears   *projections.Map[int]       // "unit/period" → the year its period starts in
 }
 
 func newExplain() *explain {
@@ -38,6 +44,9 @@ func newExplain() *explain {
 		model:        m,
 		realisations: projections.NewMap[EventRef](m, "realisations"),
 		evaluations:  projections.NewMap[decisions](m, "evaluations"),
+		parents:      projections.NewMap[uuid.UUID](m, "parents"),
+		placements:   projections.NewMap[uuid.UUID](m, "placements"),
+		curveYears:   projections.NewMap[int](m, "curve_years"),
 	}
 }
 
@@ -51,6 +60,10 @@ var explainTypes = map[string]bool{
 	evaluation.PredicateDetermined{}.EventType(): true,
 	evaluation.PredicateRederived{}.EventType():  true,
 	evaluation.ObjectionDecided{}.EventType():    true,
+	evaluation.OrgPredicateSet{}.EventType():     true,
+	org.UnitDefined{}.EventType():                true,
+	org.UnitRestructured{}.EventType():           true,
+	org.PlacementChanged{}.EventType():           true,
 }
 
 func (*explain) Reads(eventType string) bool { return explainTypes[eventType] }
@@ -61,8 +74,21 @@ func (x *explain) Apply(e *projections.Event) error {
 		return err
 	}
 	ref := EventRef{ID: e.ID, Type: e.Type, Position: e.Position.String()}
-	if r, ok := body.(execution.RealisationReported); ok {
-		x.realisations.Put(r.Realisation.String(), ref)
+	switch b := body.(type) {
+	case execution.RealisationReported:
+		x.realisations.Put(b.Realisation.String(), ref)
+		return nil
+	case org.UnitDefined:
+		x.parents.Put(b.Unit.String(), b.Parent)
+		return nil
+	case org.UnitRestructured:
+		x.parents.Put(b.Unit.String(), b.Parent)
+		return nil
+	case org.PlacementChanged:
+		x.placements.Put(string(b.NIP), b.Placement.Unit)
+		return nil
+	case evaluation.OrgPredicateSet:
+		x.curveYears.Put(b.Unit.String()+"/"+b.Period.ID, b.Period.Start.Year())
 		return nil
 	}
 	d, _ := x.evaluations.Get(e.Stream)
@@ -76,4 +102,16 @@ func (x *explain) Apply(e *projections.Event) error {
 	}
 	x.evaluations.Put(e.Stream, d)
 	return nil
+}
+
+// within reports whether unit is scope or lies below it in the unit tree
+// as replayed. Call it inside model.Read.
+func (x *explain) within(unit, scope uuid.UUID) bool {
+	for seen := 0; unit != uuid.Nil && seen < 64; seen++ { // 64: a tree deeper than any instansi, and a guard against a cycle
+		if unit == scope {
+			return true
+		}
+		unit, _ = x.parents.Get(unit.String())
+	}
+	return false
 }

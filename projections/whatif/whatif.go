@@ -85,10 +85,20 @@ func Run(ctx context.Context, r projections.Reader, until eventstore.Position, s
 		}
 		return true
 	}
-	apps.EachEvaluation(tally)
+	apps.EachEvaluation(func(ea projections.EvaluationAppraisal) bool {
+		if !e.inScope(ea.Evaluation.Unit, ea.Evaluation.Period.Start) {
+			return true
+		}
+		return tally(ea)
+	})
 	// An SKP with no evaluation yet (a replay as of mid-year) is shown for
 	// its whole period under the default policy, as if evaluated now.
 	apps.EachUnevaluated(func(ap projections.Appraisal) bool {
+		var placed uuid.UUID
+		x.model.Read(func(eventstore.Position) { placed, _ = x.placements.Get(string(ap.Plan.Employee)) })
+		if !e.inScope(placed, ap.Plan.Start) {
+			return true
+		}
 		ea := projections.EvaluationAppraisal{Appraisal: ap, Achievements: ap.Achievements, Evaluation: projections.EvaluationView{
 			Employee: ap.Plan.Employee, SKP: ap.Plan.SKP, Policy: policy.DefaultID,
 			Period: evaluation.Period{Start: ap.Plan.Start, End: ap.Plan.End}}}
@@ -204,6 +214,38 @@ type engine struct {
 	subs     replay.Substitutions
 	policies map[string]policyLookup
 	x        *explain
+}
+
+// inScope reports whether an evaluation or SKP of unit, for a period
+// starting on start, is in the replay's scope.
+func (e *engine) inScope(unit uuid.UUID, start time.Time) bool {
+	sc := e.subs.Scope
+	if sc.Year != 0 && start.Year() != sc.Year {
+		return false
+	}
+	if sc.Unit == uuid.Nil {
+		return true
+	}
+	in := false
+	e.x.model.Read(func(eventstore.Position) { in = e.x.within(unit, sc.Unit) })
+	return in
+}
+
+// curveInScope reports whether a unit's distribution for a period is in
+// the replay's scope.
+func (e *engine) curveInScope(c projections.Distribution) bool {
+	sc := e.subs.Scope
+	in := true
+	e.x.model.Read(func(eventstore.Position) {
+		if sc.Year != 0 {
+			y, ok := e.x.curveYears.Get(c.Unit.String() + "/" + c.Period)
+			in = ok && y == sc.Year
+		}
+		if in && sc.Unit != uuid.Nil {
+			in = e.x.within(c.Unit, sc.Unit)
+		}
+	})
+	return in
 }
 
 func (e *engine) policy(id string) (policy.Policy, error) {
@@ -374,6 +416,9 @@ func (e *engine) units(dists *projections.Distributions, moved map[uuid.UUID]pre
 	}
 	out := []UnitDiff{}
 	dists.EachCurve(func(c projections.Distribution) bool {
+		if !e.curveInScope(c) {
+			return true
+		}
 		ids := byCurve[c.Unit.String()+"/"+c.Period]
 		if len(ids) == 0 && e.subs.Quotas == "" {
 			return true

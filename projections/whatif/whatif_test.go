@@ -354,3 +354,42 @@ func fieldOf(err error) string {
 	}
 	return ""
 }
+
+// TestRunScope narrows the revision of TestRunIndicatorRevision: to the
+// unit, to the instansi above it (after the unit is moved under it), and
+// to 2026 it changes Ani and Budi as before; to another unit or another
+// year, nobody.
+func TestRunScope(t *testing.T) {
+	log, _ := history(t)
+	instansi, other := id(700), id(701)
+	log.Append(org.UnitStream(instansi), by(org.UnitDefined{Unit: instansi, Name: "Pemerintah Kota", EffectiveFrom: jan1, By: hr, At: date(2026, 1, 2)}, hr, "hr"))
+	log.Append(org.UnitStream(other), by(org.UnitDefined{Unit: other, Name: "Seksi Lain", Parent: instansi, EffectiveFrom: jan1, By: hr, At: date(2026, 1, 2)}, hr, "hr"))
+	log.Append(org.UnitStream(unit), by(org.UnitRestructured{Unit: unit, Name: "Seksi Pelayanan Umum", Parent: instansi, EffectiveFrom: jan1, Reason: "SOTK", By: hr, At: date(2026, 1, 3)}, hr, "hr"))
+	revision := []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}
+	for _, tt := range []struct {
+		name  string
+		scope replay.Scope
+		want  int
+	}{
+		{"everything", replay.Scope{}, 2},
+		{"the unit", replay.Scope{Unit: unit}, 2},
+		{"the instansi above it", replay.Scope{Unit: instansi}, 2},
+		{"a sibling unit", replay.Scope{Unit: other}, 0},
+		{"the year", replay.Scope{Year: 2026}, 2},
+		{"another year", replay.Scope{Year: 2025}, 0},
+		{"the unit in another year", replay.Scope{Unit: unit, Year: 2027}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := whatif.Run(t.Context(), log, eventstore.Position{}, replay.Substitutions{Indicators: revision, Scope: tt.scope}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Summary.EvaluationsChanged != tt.want {
+				t.Errorf("scope %+v changes %d evaluations, want %d", tt.scope, rep.Summary.EvaluationsChanged, tt.want)
+			}
+		})
+	}
+	if _, err := whatif.Run(t.Context(), log, eventstore.Position{}, replay.Substitutions{Indicators: revision, Scope: replay.Scope{Year: 26}}, nil); domain.KindOf(err) != domain.Invalid {
+		t.Errorf("year 26: error %v, want Invalid", err)
+	}
+}
