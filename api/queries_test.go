@@ -163,12 +163,19 @@ func startRunners(t testing.TB, store eventstore.Store) []*projections.Runner {
 // store holding queryHistory, and returns it with the log head.
 func newQueryFixture(t testing.TB) (*apiFixture, string) {
 	t.Helper()
+	return newHistoryFixture(t, queryHistory)
+}
+
+// newHistoryFixture serves the API with live read models over an embedded
+// store that fill wrote, and returns it with the log head.
+func newHistoryFixture(t testing.TB, fill func(*history)) (*apiFixture, string) {
+	t.Helper()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "events.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	queryHistory(&history{t: t, store: store})
+	fill(&history{t: t, store: store})
 	clk := &clock{t: qAt}
 	tk, err := NewTokens(testKey, clk.Now)
 	if err != nil {

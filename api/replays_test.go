@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,21 +44,8 @@ func replayHistory(h *history) {
 
 func newReplayFixture(t *testing.T) *apiFixture {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "events.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	replayHistory(&history{t: t, store: store})
-	clk := &clock{t: qAt}
-	tk, err := NewTokens(testKey, clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(New(Config{Logger: slog.New(slog.DiscardHandler), Tokens: tk, Store: store, Now: clk.Now,
-		Runners: startRunners(t, store), ReadWait: 5 * time.Second}))
-	t.Cleanup(srv.Close)
-	return &apiFixture{srv: srv, store: store, tokens: tk, clock: clk}
+	f, _ := newHistoryFixture(t, replayHistory)
+	return f
 }
 
 // awaitReplay polls a replay until it has finished and returns its view.
