@@ -257,6 +257,13 @@ func performanceYear(t *testing.T, f *apiFixture) {
 	if got := f.must(t, http.StatusOK, kabid, "GET", "/v1/units/"+o.bidang+"/assessments/2026", nil).str(t, "state.last_check.result"); got != "PASS" {
 		t.Fatalf("distribution check %s, want PASS", got)
 	}
+	// The Kabid heads the bidang: under the default policy their predicate
+	// counts in the dinas's curve, not the bidang's, so the bidang's check
+	// does not finalise them; the Sekda sets the dinas's predicate and the
+	// Kadis checks the dinas's curve, which holds the Kabid.
+	refused(t, f.call(t, kadis, "POST", "/v1/evaluations/"+evals[kabid.NIP]+"/finalize", map[string]any{"signature_ref": "ttd-el"}), http.StatusBadRequest, "predicate", "distribution-quota")
+	f.must(t, http.StatusCreated, sekda, "POST", "/v1/units/"+o.dinas+"/assessments", map[string]any{"period_id": "2026", "predicate": "ISTIMEWA", "basis": "capaian PK dinas 2026: 104%"})
+	f.must(t, http.StatusOK, kadis, "POST", "/v1/units/"+o.dinas+"/assessments/2026/distribution-check", nil)
 
 	f.clock.Set(day(2027, 1, 12))
 	for who, id := range evals {

@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -176,12 +179,126 @@ type finalizeRequest struct {
 	DocumentRef  string `json:"document_ref"`
 }
 
-// finalizeEvaluation signs the evaluation once the unit's distribution
-// check counted it and passed (or was overridden).
+// finalizeEvaluation signs the evaluation once the distribution check of
+// the curve it counts in counted it and passed (or was overridden): its
+// unit's, or, for a unit head whose policy counts heads in the parent's
+// curve, the check of the unit above on the period's last day.
+//
+// The finalisation depends on assessments in other streams, which a
+// revision of their organisational predicate may change while it is
+// decided. So before the evaluation's Finalized is appended, each
+// assessment it was decided on records it (evaluation.FinalizationRecorded)
+// at the revision that was read: a revision committed in between makes that
+// append conflict, and the finalisation is decided again on the revised
+// assessment; a revision decided before it conflicts with the record and is
+// then refused. The store appends one stream at a time, so the record is
+// written first: if the Finalized then fails, the record stays and the
+// predicate stays fixed, the safe side; a retry of the finalisation finds
+// it and records nothing again.
 func (s *server) finalizeEvaluation(w http.ResponseWriter, r *http.Request, c command, req finalizeRequest) {
 	s.onEvaluation(w, r, c, "", func(ev *evaluation.Evaluation, f evaluationFacts) ([]evaluation.Event, error) {
-		return ev.Finalize(c.by, req.SignatureRef, req.DocumentRef, f.unit, c.at)
+		for attempt := 1; ; attempt++ {
+			events, err := s.decideFinalize(r.Context(), c, ev, f, req)
+			if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || attempt == maxFinalizeAttempts {
+				return events, err
+			}
+		}
 	})
+}
+
+// maxFinalizeAttempts bounds how often a finalisation is decided again
+// because an assessment it depends on moved on meanwhile.
+const maxFinalizeAttempts = 4
+
+// assessmentHistory is a unit's assessment stream as read.
+type assessmentHistory struct {
+	stream string
+	h      eventstore.History[evaluation.Event]
+}
+
+// decideFinalize decides the finalisation of ev on the assessments it
+// depends on, as they are now, and records it in each of them. It returns
+// an error that wraps eventstore.ErrWrongExpectedRevision when one of them
+// moved on since it was read.
+func (s *server) decideFinalize(ctx context.Context, c command, ev *evaluation.Evaluation, f evaluationFacts, req finalizeRequest) ([]evaluation.Event, error) {
+	own, err := s.loadAssessment(ctx, f.opened.Unit, f.opened.Period.ID)
+	if err != nil {
+		return nil, err
+	}
+	ownFacts := assessmentFacts(own, f.opened.Unit, f.opened.Period.ID)
+	cmd := evaluation.FinalizeCommand{SignatureRef: req.SignatureRef, DocumentRef: req.DocumentRef, Curve: ownFacts, Unit: ownFacts}
+	// The check of the curve admitted it; for a head, the predicate of
+	// their own unit gave their work-result rating (§8.16).
+	dependsOn := []assessmentHistory{own}
+	if ev.InParentCurve(f.policy) {
+		parent, err := s.parentUnit(ctx, f.opened.Unit, f.opened.Period.End)
+		if err != nil {
+			return nil, err
+		}
+		cmd.ParentUnit = parent
+		if parent != uuid.Nil {
+			curve, err := s.loadAssessment(ctx, parent, f.opened.Period.ID)
+			if err != nil {
+				return nil, err
+			}
+			cmd.Curve = assessmentFacts(curve, parent, f.opened.Period.ID)
+			dependsOn = []assessmentHistory{curve, own}
+		}
+	}
+	events, err := ev.Finalize(c.by, cmd, f.policy, c.at)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range dependsOn {
+		if err := s.recordFinalization(ctx, c, a, ev); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+// loadAssessment reads the organisational assessment of unit for a period.
+func (s *server) loadAssessment(ctx context.Context, unit uuid.UUID, periodID string) (assessmentHistory, error) {
+	stream := evaluation.UnitStream(assessmentID(unit, periodID))
+	h, err := eventstore.Load(ctx, s.store, stream, evaluation.Decode)
+	if err != nil {
+		return assessmentHistory{}, fmt.Errorf("load %s: %w", stream, err)
+	}
+	return assessmentHistory{stream: stream, h: h}, nil
+}
+
+// assessmentFacts returns a as a fact; an assessment not set yet is named
+// by unit and period.
+func assessmentFacts(a assessmentHistory, unit uuid.UUID, periodID string) evaluation.UnitFacts {
+	if !a.h.Exists {
+		return evaluation.UnitFacts{Unit: unit, PeriodID: periodID}
+	}
+	return evaluation.ReplayUnit(a.h.Events).Facts()
+}
+
+// recordFinalization appends to assessment a, at the revision it was read
+// at, that ev is being finalised with its current predicate; nothing when
+// a already records that. The event id derives from the command and the
+// stream, so a retried command appends nothing twice.
+func (s *server) recordFinalization(ctx context.Context, c command, a assessmentHistory, ev *evaluation.Evaluation) error {
+	events, err := evaluation.ReplayUnit(a.h.Events).RecordFinalization(c.by, ev.ID(), ev.Predicate(), c.at)
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	data := make([]eventstore.EventData, len(events))
+	md := c.cmd.Metadata
+	md.CommandID = c.cmd.ID
+	for i, e := range events {
+		body, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", e.EventType(), err)
+		}
+		data[i] = eventstore.EventData{ID: uuid.NewSHA1(c.cmd.ID, fmt.Appendf(nil, "%s/%d", a.stream, i)), Type: e.EventType(), Data: body, Metadata: md}
+	}
+	if _, err := s.store.Append(ctx, a.stream, eventstore.Exact(a.h.Revision), data...); err != nil {
+		return fmt.Errorf("record finalisation of evaluation %s in %s: %w", ev.ID(), a.stream, err)
+	}
+	return nil
 }
 
 // deliverEvaluation records that the result reached the employee; the
@@ -344,38 +461,48 @@ func (s *server) setOrgPredicate(w http.ResponseWriter, r *http.Request, c comma
 	c.cmd.Metadata.Reason = req.Basis
 	t := assessmentTarget(unit, period.ID)
 	t.location = "/v1/units/" + unit.String() + "/assessments/" + period.ID
+	caller := callerFrom(r.Context())
 	execute(s, w, r, c, t, func(h eventstore.History[evaluation.Event]) ([]evaluation.Event, error) {
-		leader, err := s.parentLeader(r.Context(), unit, period.End)
-		if err != nil {
+		leader, top, err := s.parentLeader(r.Context(), unit, period.End)
+		switch {
+		case err != nil:
 			return nil, err
+		case top && !caller.Has(RoleHR):
+			return nil, domain.Errorf(domain.Forbidden, "the instansi's organisational predicate comes from outside the ledger (the evaluation of the instansi's own performance); HR records it, citing that decision as the basis").
+				WithRule(evaluation.RuleParentLeader)
+		case top:
+			// HR records the outside decision; the event says so.
+			leader = c.by
+			c.cmd.Metadata.Actor.Role = string(RoleHR)
 		}
 		return evaluation.ReplayUnit(h.Events).SetOrgPredicate(c.by, evaluation.SetOrgPredicateCommand{Assessment: assessmentID(unit, period.ID), Unit: unit,
 			Period: period, Predicate: req.Predicate, Basis: req.Basis, Recommendations: req.RecommendationsFrom, ParentLeader: leader}, p, c.at)
 	})
 }
 
-// parentLeader returns the head, on day, of the unit above unit.
-func (s *server) parentLeader(ctx context.Context, unit uuid.UUID, day time.Time) (domain.NIP, error) {
+// parentLeader returns the head, on day, of the unit above unit, or top
+// when unit is the instansi itself (it has no unit above).
+func (s *server) parentLeader(ctx context.Context, unit uuid.UUID, day time.Time) (head domain.NIP, top bool, err error) {
 	u, err := s.loadUnit(ctx, unit, "unit_id")
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	shape, ok := u.ShapeOn(day)
 	if !ok {
-		return "", domain.Errorf(domain.Invalid, "the unit does not exist on %s", day.Format(time.DateOnly)).WithField("unit_id").WithRule(evaluation.RuleRequired)
+		return "", false, domain.Errorf(domain.Invalid, "the unit does not exist on %s", day.Format(time.DateOnly)).WithField("unit_id").WithRule(evaluation.RuleRequired)
 	}
 	if shape.Parent == uuid.Nil {
-		return "", domain.Errorf(domain.Invalid, "unit %q is the instansi itself; its predicate comes from outside the ledger", shape.Name).WithField("unit_id").WithRule(evaluation.RuleParentLeader)
+		return "", true, nil
 	}
 	parent, err := s.loadUnit(ctx, shape.Parent, "unit_id")
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	head, ok := parent.HeadOn(day)
+	head, ok = parent.HeadOn(day)
 	if !ok {
-		return "", domain.Errorf(domain.Invalid, "the unit above has no head on %s to set the predicate; HR appoints one first", day.Format(time.DateOnly)).WithField("unit_id").WithRule(evaluation.RuleParentLeader)
+		return "", false, domain.Errorf(domain.Invalid, "the unit above has no head on %s to set the predicate; HR appoints one first", day.Format(time.DateOnly)).WithField("unit_id").WithRule(evaluation.RuleParentLeader)
 	}
-	return head, nil
+	return head, false, nil
 }
 
 type revisePredicateRequest struct {
@@ -401,12 +528,14 @@ func (s *server) reviseOrgPredicate(w http.ResponseWriter, r *http.Request, c co
 		if err != nil {
 			return nil, err
 		}
-		evs, err := s.unitEvaluations(r.Context(), unit, period.ID)
+		// The predicate fixes the pattern of the unit's curve and its head's
+		// work-result rating (§8.16), wherever the head's predicate counts.
+		curve, err := s.curveOf(r.Context(), unit, period)
 		if err != nil {
 			return nil, err
 		}
 		finalized := 0
-		for _, ev := range evs {
+		for _, ev := range append(curve.members, curve.away...) {
 			if ev.Stage() != evaluation.StageOpen {
 				finalized++
 			}
@@ -415,8 +544,8 @@ func (s *server) reviseOrgPredicate(w http.ResponseWriter, r *http.Request, c co
 	})
 }
 
-// checkDistribution checks the current predicates of the unit's
-// evaluations for the period against the pattern.
+// checkDistribution checks the current predicates of the evaluations in the
+// unit's curve for the period (see curveOf) against the pattern.
 func (s *server) checkDistribution(w http.ResponseWriter, r *http.Request, c command, _ empty) {
 	unit, period, err := assessmentPath(r)
 	if err != nil {
@@ -437,12 +566,12 @@ func (s *server) checkDistribution(w http.ResponseWriter, r *http.Request, c com
 			return nil, err
 		}
 		head, _ := u.HeadOn(period.End)
-		evs, err := s.unitEvaluations(r.Context(), unit, period.ID)
+		curve, err := s.curveOf(r.Context(), unit, period)
 		if err != nil {
 			return nil, err
 		}
-		predicates := make(map[uuid.UUID]policy.Predicate, len(evs))
-		for _, ev := range evs {
+		predicates := make(map[uuid.UUID]policy.Predicate, len(curve.members))
+		for _, ev := range curve.members {
 			predicates[ev.ID()] = ev.Predicate()
 		}
 		return evaluation.ReplayUnit(h.Events).CheckDistribution(c.by, head, predicates, p, c.at)

@@ -564,6 +564,9 @@ type indexedEvaluation struct {
 	EvaluatorSuperior domain.NIP `json:"evaluator_superior_nip"`
 	Unit              uuid.UUID  `json:"unit_id"`
 	Period            string     `json:"period_id"`
+	// UnitHead says the employee heads Unit (version 2; rows of version 1
+	// lack it and decode as false).
+	UnitHead bool `json:"unit_head,omitempty"`
 	// Opened is the log position of the Opened event: lists are in this
 	// order, and a page's cursor is its last evaluation's.
 	Opened eventstore.Position `json:"opened_at"`
@@ -576,7 +579,8 @@ func (e indexedEvaluation) names(n domain.NIP) bool {
 
 // evaluationIndex is the read model behind the evaluation list: every
 // evaluation by id, with its parties, unit and period, and the ids of each
-// party's and each unit-period's evaluations in the order they were opened.
+// party's and each unit-period's evaluations, and of each period's unit
+// heads' evaluations, in the order they were opened.
 // Lists only grow at the end, which the Map contract allows without a copy,
 // so the fold costs O(1) per evaluation. The projections
 // package has each evaluation's current view but no way to list them; the
@@ -586,6 +590,7 @@ type evaluationIndex struct {
 	rows    *projections.Map[indexedEvaluation]
 	byParty *projections.Map[[]string] // NIP → evaluation ids
 	byUnit  *projections.Map[[]string] // "unit/period" → evaluation ids
+	heads   *projections.Map[[]string] // period → evaluation ids of unit heads
 
 	// order lists every id in opening order. It is a cache, not a table, so
 	// a persistent sink does not rewrite one huge row per commit: rows are
@@ -599,14 +604,16 @@ type evaluationIndex struct {
 func newEvaluationIndex() *evaluationIndex {
 	m := projections.NewModel()
 	return &evaluationIndex{model: m, rows: projections.NewMap[indexedEvaluation](m, "evaluations"),
-		byParty: projections.NewMap[[]string](m, "by_party"), byUnit: projections.NewMap[[]string](m, "by_unit_period")}
+		byParty: projections.NewMap[[]string](m, "by_party"), byUnit: projections.NewMap[[]string](m, "by_unit_period"),
+		heads: projections.NewMap[[]string](m, "heads_by_period")}
 }
 
 // Name implements projections.Projection.
 func (*evaluationIndex) Name() string { return evaluationIndexName }
 
-// Version implements projections.Projection.
-func (*evaluationIndex) Version() int { return 1 }
+// Version implements projections.Projection. Version 2 adds the unit-head
+// flag and the heads of each period, which the distribution check needs.
+func (*evaluationIndex) Version() int { return 2 }
 
 // Model implements projections.Projection.
 func (x *evaluationIndex) Model() *projections.Model { return x.model }
@@ -633,7 +640,7 @@ func (x *evaluationIndex) Apply(ev *projections.Event) error {
 		return nil // an evaluation opens once; a repeat changes nothing
 	}
 	x.rows.Put(id, indexedEvaluation{Evaluation: o.Evaluation, Employee: o.Employee, Evaluator: o.Evaluator,
-		EvaluatorSuperior: o.EvaluatorSuperior, Unit: o.Unit, Period: o.Period.ID, Opened: ev.Position})
+		EvaluatorSuperior: o.EvaluatorSuperior, Unit: o.Unit, Period: o.Period.ID, UnitHead: o.UnitHead, Opened: ev.Position})
 	add := func(t *projections.Map[[]string], key string) {
 		ids, _ := t.Get(key)
 		t.Put(key, append(ids, id)) // readers never read past their own length
@@ -648,6 +655,9 @@ func (x *evaluationIndex) Apply(ev *projections.Event) error {
 		add(x.byParty, string(n))
 	}
 	add(x.byUnit, unitPeriodKey(o.Unit, o.Period.ID))
+	if o.UnitHead {
+		add(x.heads, o.Period.ID)
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if len(x.order) == x.rows.Len()-1 {
@@ -716,6 +726,25 @@ func (x *evaluationIndex) ofUnit(unit uuid.UUID, period string) []uuid.UUID {
 		}
 	})
 	return out
+}
+
+// curveCandidates returns, as of one position, the evaluations of unit in
+// period and the index rows of every unit head's evaluation in period, in
+// opening order.
+func (x *evaluationIndex) curveCandidates(unit uuid.UUID, period string) (own []uuid.UUID, heads []indexedEvaluation) {
+	x.model.Read(func(eventstore.Position) {
+		ids, _ := x.byUnit.Get(unitPeriodKey(unit, period))
+		for _, k := range ids {
+			e, _ := x.rows.Get(k)
+			own = append(own, e.Evaluation)
+		}
+		ids, _ = x.heads.Get(period)
+		for _, k := range ids {
+			e, _ := x.rows.Get(k)
+			heads = append(heads, e)
+		}
+	})
+	return own, heads
 }
 
 // evaluationFilter selects evaluations; zero fields select everything.

@@ -75,11 +75,11 @@ func (s *server) resourceRoutes() []route {
 		{method: post, path: "/metric-series/{id}/observations", summary: "Record an observation of a metric series", roles: hr, body: observationRequest{}, handler: handle(s, s.observeMetric)},
 
 		// Evaluation: the unit's organisational predicate, then the ratings.
-		{method: post, path: "/units/{id}/assessments", summary: "Set a unit's organisational predicate for a period (the leader one level above)", roles: evaluator, body: orgPredicateRequest{}, created: true, handler: handle(s, s.setOrgPredicate)},
+		{method: post, path: "/units/{id}/assessments", summary: "Set a unit's organisational predicate for a period (the leader one level above; HR records the instansi's)", roles: []Role{RoleEvaluator, RoleHR}, body: orgPredicateRequest{}, created: true, handler: handle(s, s.setOrgPredicate)},
 		{method: get, path: "/units/{id}/assessments/{period_id}", summary: "A unit's organisational assessment for a period", roles: all, handler: s.getAssessment},
-		{method: post, path: "/units/{id}/assessments/{period_id}/revision", summary: "Revise the organisational predicate before any finalisation", roles: evaluator, body: revisePredicateRequest{}, handler: handle(s, s.reviseOrgPredicate)},
+		{method: post, path: "/units/{id}/assessments/{period_id}/revision", summary: "Revise the organisational predicate before any finalisation (whoever set it)", roles: []Role{RoleEvaluator, RoleHR}, body: revisePredicateRequest{}, handler: handle(s, s.reviseOrgPredicate)},
 		{method: post, path: "/units/{id}/assessments/{period_id}/distribution-check", summary: "Check the unit's predicates against the distribution pattern", roles: evaluator, body: empty{}, handler: handle(s, s.checkDistribution)},
-		{method: post, path: "/units/{id}/assessments/{period_id}/override", summary: "Accept a failing distribution with a justification", roles: evaluator, body: overrideRequest{}, handler: handle(s, s.recordOverride)},
+		{method: post, path: "/units/{id}/assessments/{period_id}/override", summary: "Accept a failing distribution with a justification (whoever set the predicate)", roles: []Role{RoleEvaluator, RoleHR}, body: overrideRequest{}, handler: handle(s, s.recordOverride)},
 		{method: post, path: "/evaluations", summary: "Open the evaluation of an approved SKP for a period (its evaluator)", roles: evaluator, body: openEvaluationRequest{}, created: true, handler: handle(s, s.openEvaluation)},
 		{method: get, path: "/evaluations/{id}", summary: "An evaluation, from its stream", roles: all, handler: s.getEvaluation},
 		{method: post, path: "/evaluations/{id}/self-assessment", summary: "Record your self-assessment", roles: employee, body: selfAssessmentRequest{}, handler: handle(s, s.selfAssess)},

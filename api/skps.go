@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,30 +62,110 @@ func (s *server) draftSKP(w http.ResponseWriter, r *http.Request, c command, req
 	t := skpTarget(id)
 	t.location = "/v1/skps/" + id.String()
 	execute(s, w, r, c, t, func(h eventstore.History[skp.Event]) ([]skp.Event, error) {
-		cmd := skp.DraftCommand{ID: id, Employee: c.by, Approach: req.Approach, Start: start, End: end}
-		x, err := s.loadEmployee(r.Context(), c.by, "nip")
+		for attempt := 1; ; attempt++ {
+			events, err := s.decideDraft(r.Context(), c, id, req.Approach, start, end)
+			if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || attempt == maxReserveAttempts {
+				return events, err
+			}
+		}
+	})
+}
+
+// maxReserveAttempts bounds how often a draft is decided again because the
+// employee's period register moved on meanwhile.
+const maxReserveAttempts = 4
+
+// decideDraft decides the draft of SKP id and reserves its period in the
+// caller's register (skp.PeriodReserved) at the revision the overlap rule
+// was decided on: another draft reserved in between makes the append
+// conflict (an error wrapping eventstore.ErrWrongExpectedRevision), and the
+// draft is decided again with that one's period. The store appends one
+// stream at a time, so the reservation goes first: if the Drafted then
+// fails, the reservation stays and blocks its period until the same command
+// is retried (the SKP id derives from the command) and drafts the SKP.
+func (s *server) decideDraft(ctx context.Context, c command, id uuid.UUID, approach skp.Approach, start, end time.Time) ([]skp.Event, error) {
+	cmd := skp.DraftCommand{ID: id, Employee: c.by, Approach: approach, Start: start, End: end}
+	x, err := s.loadEmployee(ctx, c.by, "nip")
+	if err != nil {
+		return nil, err
+	}
+	p, placed := x.PlacementOn(start)
+	if !placed {
+		return nil, domain.Errorf(domain.Invalid, "you have no placement on %s; HR places you in a unit first", start.Format(time.DateOnly)).WithField("period_start").WithRule(skp.RuleNotActive)
+	}
+	cmd.Placement = skp.Placement{Active: x.ActiveOn(start) && x.ActiveOn(end), JPT: p.PositionType == org.JPT, DirectSuperior: p.DirectSuperior}
+	if p.DirectSuperior != "" {
+		sup, err := s.loadEmployee(ctx, p.DirectSuperior, "evaluator_nip")
 		if err != nil {
 			return nil, err
 		}
-		p, placed := x.PlacementOn(start)
-		if !placed {
-			return nil, domain.Errorf(domain.Invalid, "you have no placement on %s; HR places you in a unit first", start.Format(time.DateOnly)).WithField("period_start").WithRule(skp.RuleNotActive)
+		if sp, ok := sup.PlacementOn(start); ok {
+			cmd.Placement.SuperiorOfSuperior = sp.DirectSuperior
 		}
-		cmd.Placement = skp.Placement{Active: x.ActiveOn(start) && x.ActiveOn(end), JPT: p.PositionType == org.JPT, DirectSuperior: p.DirectSuperior}
-		if p.DirectSuperior != "" {
-			sup, err := s.loadEmployee(r.Context(), p.DirectSuperior, "evaluator_nip")
-			if err != nil {
-				return nil, err
-			}
-			if sp, ok := sup.PlacementOn(start); ok {
-				cmd.Placement.SuperiorOfSuperior = sp.DirectSuperior
-			}
+	}
+	register, err := eventstore.Load(ctx, s.store, skp.PeriodsStream(c.by), skp.Decode)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", skp.PeriodsStream(c.by), err)
+	}
+	periods := skp.ReplayPeriods(register.Events)
+	// SKPs drafted before the register existed are known only to the
+	// read model or the log; the register knows every draft since.
+	if cmd.OtherActive, err = s.openSKPs(ctx, c.by); err != nil {
+		return nil, err
+	}
+	reserved, err := s.activeReservations(ctx, periods, id, start, end, cmd.OtherActive)
+	if err != nil {
+		return nil, err
+	}
+	cmd.OtherActive = append(cmd.OtherActive, reserved...)
+	events, err := skp.Draft(c.by, cmd, c.at)
+	if err != nil {
+		return nil, err
+	}
+	reserve, err := periods.Reserve(id, start, end, c.at)
+	if err != nil || len(reserve) == 0 {
+		return events, err
+	}
+	data := make([]eventstore.EventData, len(reserve))
+	md := c.cmd.Metadata
+	md.CommandID = c.cmd.ID
+	for i, e := range reserve {
+		body, err := json.Marshal(e)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", e.EventType(), err)
 		}
-		if cmd.OtherActive, err = s.openSKPs(r.Context(), c.by); err != nil {
-			return nil, err
+		data[i] = eventstore.EventData{ID: uuid.NewSHA1(c.cmd.ID, fmt.Appendf(nil, "%s/%d", skp.PeriodsStream(c.by), i)), Type: e.EventType(), Data: body, Metadata: md}
+	}
+	expected := eventstore.NoStream
+	if register.Exists {
+		expected = eventstore.Exact(register.Revision)
+	}
+	if _, err := s.store.Append(ctx, skp.PeriodsStream(c.by), expected, data...); err != nil {
+		return nil, fmt.Errorf("reserve the period of SKP %s in %s: %w", id, skp.PeriodsStream(c.by), err)
+	}
+	return events, nil
+}
+
+// activeReservations returns the reservations in periods that overlap
+// start–end, other than SKP id's own and those in known, whose SKP is still
+// active: not closed. A reserved SKP not drafted yet counts as active: its
+// draft may be committing right now.
+func (s *server) activeReservations(ctx context.Context, periods *skp.Periods, id uuid.UUID, start, end time.Time, known []skp.Period) ([]skp.Period, error) {
+	var out []skp.Period
+	for _, r := range periods.Overlapping(start, end) {
+		if r.SKP == id || slices.ContainsFunc(known, func(k skp.Period) bool { return k.SKP == r.SKP }) {
+			continue
 		}
-		return skp.Draft(c.by, cmd, c.at)
-	})
+		h, err := eventstore.Load(ctx, s.store, skp.Stream(r.SKP), skp.Decode)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", skp.Stream(r.SKP), err)
+		}
+		if h.Exists && skp.Replay(h.Events).Status() == skp.StatusClosed {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 type rhkRequest struct {

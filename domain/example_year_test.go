@@ -145,7 +145,7 @@ func Example_performanceYear() {
 
 	// Evaluation, stage 1: the organisational predicate comes first.
 	fmt.Println("January 2027: evaluation")
-	unitID := newID()
+	unitID, dinasID := newID(), newID()
 	annual := evaluation.Period{ID: "2026", Start: jan1, End: dec31}
 	evals := map[domain.NIP]*evaluation.Evaluation{}
 	for _, who := range append([]domain.NIP{kabid}, staff...) {
@@ -175,12 +175,16 @@ func Example_performanceYear() {
 	rate(budi, policy.AsExpected, policy.AsExpected)
 	rate(citra, policy.AsExpected, policy.AsExpected)
 
-	// Stage 2: the distribution pattern of an org predicate of Baik. The head
-	// is counted in the bidang's own curve here (the reference leaves it open).
+	// Stage 2: the distribution pattern of an org predicate of Baik. The
+	// default policy counts the head in the curve of the unit above (the
+	// reference leaves it open; HeadInOwnCurve is false), so the bidang's
+	// curve is its staff's.
 	check := func() {
 		predicates := map[uuid.UUID]policy.Predicate{}
 		for _, ev := range evals {
-			predicates[ev.ID()] = ev.Predicate()
+			if ev.CurveUnit(dinasID, p) == unitID {
+				predicates[ev.ID()] = ev.Predicate()
+			}
 		}
 		accepted(unit.Apply)(unit.CheckDistribution(kadis, kabid, predicates, p, at(2027, 1, 8, 8)))
 		if v := unit.Facts().Violations; len(v) > 0 {
@@ -193,17 +197,31 @@ func Example_performanceYear() {
 	}
 	check()
 	fmt.Println("  Kabid tries to finalise Budi's evaluation anyway:")
-	refusedBecause(evals[budi].Finalize(kabid, "ttd-el-kabid", "dok-budi", unit.Facts(), at(2027, 1, 8, 9)))
+	refusedBecause(evals[budi].Finalize(kabid, evaluation.FinalizeCommand{SignatureRef: "ttd-el-kabid", DocumentRef: "dok-budi", Curve: unit.Facts()}, p, at(2027, 1, 8, 9)))
 	fmt.Println("  Kabid reviews Citra's 70% achievement and re-rates her work result:")
 	accepted(evals[citra].Apply)(evals[citra].RateWorkResult(kabid, policy.BelowExpectation, "capaian 70% di bawah ambang 90%", unit.Facts(), p, at(2027, 1, 9, 8)))
 	fmt.Printf("  Citra: work %s, behaviour %s -> %s\n", policy.BelowExpectation.Label(), policy.AsExpected.Label(), evals[citra].Predicate().Label())
 	check()
 
+	// The Kabid's predicate counts in the dinas's curve: the Sekda sets the
+	// dinas's predicate and the Kadis checks its distribution.
+	dinas := &evaluation.Unit{}
+	accepted(dinas.Apply)(dinas.SetOrgPredicate(sekda, evaluation.SetOrgPredicateCommand{Assessment: newID(), Unit: dinasID, Period: annual,
+		Predicate: policy.OrgIstimewa, Basis: "capaian perjanjian kinerja dinas 2026: 104%", ParentLeader: sekda}, p, at(2027, 1, 6, 9)))
+	fmt.Println("  Kabid's evaluation is finalised against the bidang's check:")
+	refusedBecause(evals[kabid].Finalize(kadis, evaluation.FinalizeCommand{SignatureRef: "ttd-el-kadis", ParentUnit: dinasID, Curve: unit.Facts(), Unit: unit.Facts()}, p, at(2027, 1, 10, 8)))
+	accepted(dinas.Apply)(dinas.CheckDistribution(kadis, kadis, map[uuid.UUID]policy.Predicate{evals[kabid].ID(): evals[kabid].Predicate()}, p, at(2027, 1, 10, 9)))
+	fmt.Printf("  the dinas (%s) counts the Kabid: distribution %d violations\n", dinas.Facts().Predicate.Label(), len(dinas.Facts().Violations))
+
 	// Finalisation and delivery start the 14-day objection clock.
 	delivered := at(2027, 1, 15, 10)
 	for _, who := range append([]domain.NIP{kabid}, staff...) {
 		ev, by := evals[who], plans[who].Plan().Evaluator
-		accepted(ev.Apply)(ev.Finalize(by, "ttd-el-"+string(by), "dok-"+string(who), unit.Facts(), at(2027, 1, 12, 8)))
+		curve := unit.Facts()
+		if who == kabid {
+			curve = dinas.Facts()
+		}
+		accepted(ev.Apply)(ev.Finalize(by, evaluation.FinalizeCommand{SignatureRef: "ttd-el-" + string(by), DocumentRef: "dok-" + string(who), ParentUnit: dinasID, Curve: curve, Unit: unit.Facts()}, p, at(2027, 1, 12, 8)))
 		accepted(ev.Apply)(ev.Deliver(by, delivered))
 	}
 	fmt.Printf("  all four evaluations finalised and delivered on %s\n", delivered.Format("2006-01-02 15:04 MST"))
@@ -258,13 +276,15 @@ func Example_performanceYear() {
 	//   Ani: work Di Atas Ekspektasi, behaviour Di Atas Ekspektasi -> Sangat Baik
 	//   Budi: work Sesuai Ekspektasi, behaviour Sesuai Ekspektasi -> Baik
 	//   Citra: work Sesuai Ekspektasi, behaviour Sesuai Ekspektasi -> Baik
-	//   distribution FAIL [quota-baik-max-70]: 3 counted, limit 2
 	//   distribution FAIL [quota-butuh-perbaikan-or-kurang-required]: 0 counted, limit 1
 	//   Kabid tries to finalise Budi's evaluation anyway:
-	//   refused [distribution-quota]: the unit's predicates break the distribution pattern for an organisational predicate of Baik: under organisational predicate Baik at most 2 of the 4 employees (70%, rounded down) may be Baik; 3 are
+	//   refused [distribution-quota]: the unit's predicates break the distribution pattern for an organisational predicate of Baik: under organisational predicate Baik at least 1 of the 3 employees (there must be some) must be Butuh Perbaikan or Kurang/Misconduct; 0 are
 	//   Kabid reviews Citra's 70% achievement and re-rates her work result:
 	//   Citra: work Di Bawah Ekspektasi, behaviour Sesuai Ekspektasi -> Butuh Perbaikan
 	//   distribution PASS
+	//   Kabid's evaluation is finalised against the bidang's check:
+	//   refused [distribution-quota]: the employee heads the unit, and under policy permenpanrb-6-2022/se-3-2023 a head's predicate counts in the distribution of the unit above (00000000-0000-4000-8000-000000000023); finalising needs that unit's check for period "2026", not unit 00000000-0000-4000-8000-000000000022's
+	//   the dinas (Istimewa) counts the Kabid: distribution 0 violations
 	//   all four evaluations finalised and delivered on 2027-01-15 10:00 WIB
 	// January 2027: objections (keberatan)
 	//   Citra objects on day 5

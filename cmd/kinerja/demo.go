@@ -40,7 +40,8 @@ const (
 )
 
 // demoUnit is a unit of the demo. predicate is the organisational predicate
-// its parent unit's head sets for 2026; the instansi itself has none.
+// its parent unit's head sets for 2026; HR records the instansi's, which
+// comes from the evaluation of its own performance.
 type demoUnit struct {
 	key, name, parent, head string
 	predicate               policy.OrgPredicate
@@ -73,7 +74,7 @@ const (
 // superior before their subordinates.
 func demoOrganisation() ([]demoUnit, []demoPerson) {
 	units := []demoUnit{
-		{key: "pemkab", name: "Pemerintah Kabupaten Sindangsari", head: "sekda"},
+		{key: "pemkab", name: "Pemerintah Kabupaten Sindangsari", head: "sekda", predicate: policy.OrgBaik, basis: "hasil evaluasi SAKIP Kabupaten Sindangsari 2026 oleh Kementerian PANRB: BB"},
 		{key: "kecamatan", name: "Kecamatan Sukamaju", parent: "pemkab", head: "camat", predicate: policy.OrgBaik, basis: "capaian perjanjian kinerja Kecamatan Sukamaju 2026: 97%"},
 		{key: "sekretariat", name: "Sekretariat Kecamatan", parent: "kecamatan", head: "sekcam", predicate: policy.OrgBaik, basis: "capaian rencana aksi Sekretariat 2026: 95%"},
 		{key: "pemerintahan", name: "Seksi Pemerintahan", parent: "kecamatan", head: "kasipem", predicate: policy.OrgBaik, basis: "capaian rencana aksi Seksi Pemerintahan 2026: 93%"},
@@ -601,11 +602,15 @@ func (d *demo) evaluate(ctx context.Context) error {
 	}
 	d.clock.set(demoTime(demoYear+1, time.January, 6))
 	for _, u := range d.unitOrder {
+		body := map[string]any{"period_id": demoPeriod, "predicate": u.predicate, "basis": u.basis}
+		path := "/v1/units/" + d.unitID[u.key] + "/assessments"
+		var err error
 		if u.parent == "" {
-			continue
+			_, err = d.hr(ctx, "POST", path, "assessment-2026", body)
+		} else {
+			_, err = d.as(ctx, d.units[u.parent].head, api.RoleEvaluator, "POST", path, "assessment-2026", body)
 		}
-		setter := d.units[u.parent].head
-		if _, err := d.as(ctx, setter, api.RoleEvaluator, "POST", "/v1/units/"+d.unitID[u.key]+"/assessments", "assessment-2026", map[string]any{"period_id": demoPeriod, "predicate": u.predicate, "basis": u.basis}); err != nil {
+		if err != nil {
 			return err
 		}
 	}
@@ -631,7 +636,7 @@ func (d *demo) evaluate(ctx context.Context) error {
 	}
 
 	d.clock.set(demoTime(demoYear+1, time.January, 8))
-	for _, u := range []string{"kecamatan", "sekretariat", "pemerintahan", "pelayanan"} {
+	for _, u := range []string{"pemkab", "kecamatan", "sekretariat", "pemerintahan", "pelayanan"} {
 		if err := d.checkDistribution(ctx, u, "check-1"); err != nil {
 			return err
 		}
@@ -646,10 +651,16 @@ func (d *demo) evaluate(ctx context.Context) error {
 	if err := d.checkDistribution(ctx, "pemerintahan", "check-2"); err != nil {
 		return err
 	}
-	// The Camat alone is evaluated in the kecamatan's own unit: no pattern
-	// fits one person, so the Sekda accepts it with a justification.
+	// A unit head counts in the curve of the unit above (the default
+	// policy). The Camat alone is in the kabupaten's curve here, so HR, who
+	// recorded its predicate, accepts it; the kecamatan's curve holds its
+	// four seksi heads, too few for the pattern, and the Sekda accepts it.
+	if _, err := d.hr(ctx, "POST", "/v1/units/"+d.unitID["pemkab"]+"/assessments/"+demoPeriod+"/override", "override",
+		map[string]any{"justification": "demo: di kabupaten ini hanya Camat Sukamaju yang dinilai; pola distribusi tidak dapat dipenuhi"}); err != nil {
+		return err
+	}
 	if _, err := d.as(ctx, "sekda", api.RoleEvaluator, "POST", "/v1/units/"+d.unitID["kecamatan"]+"/assessments/"+demoPeriod+"/override", "override",
-		map[string]any{"justification": "unit berisi satu pegawai (Camat); pola distribusi tidak dapat dipenuhi"}); err != nil {
+		map[string]any{"justification": "kurva kecamatan berisi empat kepala sub-unit; pola distribusi tidak dapat dipenuhi"}); err != nil {
 		return err
 	}
 
@@ -711,8 +722,8 @@ func (d *demo) rate(ctx context.Context, p demoPerson, work, behaviour policy.Ra
 	return err
 }
 
-// checkDistribution has the unit's head check it (the Sekda for the
-// kecamatan, whose head is the one evaluated).
+// checkDistribution has the unit's head check it (the Sekda, who set the
+// kecamatan's predicate, checks the kecamatan's).
 func (d *demo) checkDistribution(ctx context.Context, unit, key string) error {
 	by := d.units[unit].head
 	if unit == "kecamatan" {

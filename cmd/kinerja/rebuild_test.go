@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestRebuildPostgres(t *testing.T) {
 		t.Fatalf("rebuild: %v\n%s", err, out.String())
 	}
 	for _, p := range api.Projections() {
-		if !strings.Contains(out.String(), p.Name()+": version 1 rebuilt to position 2 and live") {
+		if !strings.Contains(out.String(), fmt.Sprintf("%s: version %d rebuilt to position 2 and live", p.Name(), p.Version())) {
 			t.Errorf("rebuild did not report %s rebuilt to position 2:\n%s", p.Name(), out.String())
 		}
 	}

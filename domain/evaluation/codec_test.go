@@ -31,6 +31,7 @@ func examples() []evaluation.Event {
 		evaluation.DistributionChecked{Predicates: map[uuid.UUID]policy.Predicate{evalID: policy.Baik}, Counts: map[policy.Predicate]int{policy.Baik: 1}, Result: evaluation.Fail,
 			Violations: []evaluation.Violation{{Rule: "quota-baik-max-70", Predicates: []policy.Predicate{policy.Baik}, Count: 1, Limit: 0, Message: "at most 0 of 1 may be Baik"}}, By: evaluator, At: at},
 		evaluation.OverrideRecorded{Justification: "unit satu orang", By: evalSup, At: at},
+		evaluation.FinalizationRecorded{Evaluation: evalID, Predicate: policy.Baik, By: evaluator, At: at},
 		opened(true),
 		evaluation.SelfAssessed{Notes: "target tercapai", By: employee, At: at},
 		workRated(policy.AboveExpectation),

@@ -257,32 +257,99 @@ func (ev *Evaluation) RateBehaviour(by domain.NIP, r policy.Rating, notes string
 	return append([]Event{BehaviourRated{Rating: r, Notes: notes, RatedBy: by, At: at}}, more...), nil
 }
 
-// Finalize signs the evaluation. It needs both ratings, the evaluator's
-// signature reference, and a distribution check of the unit that counted
-// this evaluation's current predicate and passed, or was overridden.
-// Errors: Forbidden for anyone but the designated evaluator; Invalid
-// otherwise, naming the broken quota.
-func (ev *Evaluation) Finalize(by domain.NIP, signatureRef, documentRef string, unit UnitFacts, at time.Time) ([]Event, error) {
+// Unit returns the unit the evaluation was opened in.
+func (ev *Evaluation) Unit() uuid.UUID { return ev.unit }
+
+// UnitHead reports whether the employee heads the unit the evaluation was
+// opened in.
+func (ev *Evaluation) UnitHead() bool { return ev.unitHead }
+
+// InParentCurve reports whether, under p, the evaluation's predicate counts
+// in the distribution of the unit above its own: it does for the unit's
+// head when p.HeadInOwnCurve is false (domain reference §3.3).
+func (ev *Evaluation) InParentCurve(p policy.Policy) bool { return ev.unitHead && !p.HeadInOwnCurve }
+
+// CurveUnit returns the unit in whose distribution curve the evaluation's
+// predicate counts under p: its own unit, or parent (the unit above it on
+// the period's last day, from the organisation) when [Evaluation.InParentCurve].
+// It is uuid.Nil when the predicate counts in no curve: a head in the
+// parent's curve of a unit with no unit above.
+func (ev *Evaluation) CurveUnit(parent uuid.UUID, p policy.Policy) uuid.UUID {
+	if ev.InParentCurve(p) {
+		return parent
+	}
+	return ev.unit
+}
+
+// FinalizeCommand asks to sign an evaluation.
+type FinalizeCommand struct {
+	SignatureRef string
+	DocumentRef  string
+	// ParentUnit is the unit above the evaluation's unit on the period's
+	// last day, loaded by the application layer from the organisation. Only
+	// a head whose predicate counts in the parent's curve needs it.
+	ParentUnit uuid.UUID
+	// Curve is the assessment of the unit whose distribution counts this
+	// evaluation: the unit [Evaluation.CurveUnit] names.
+	Curve UnitFacts
+	// Unit is the assessment of the evaluation's own unit. A unit head needs
+	// it: their work-result rating must still be the one the unit's
+	// predicate maps to, whichever curve counts them (§8.16).
+	Unit UnitFacts
+}
+
+// Finalize signs the evaluation under policy p. It needs both ratings, the
+// evaluator's signature reference, and a distribution check that counted
+// this evaluation's current predicate and passed, or was overridden, in
+// the curve the evaluation counts in: its own unit's, or, for a unit head
+// under a policy that counts heads in the parent's curve, the unit above's
+// (cmd.ParentUnit). A head's work-result rating must still be the one
+// their own unit's predicate (cmd.Unit) maps to. Errors: Forbidden for
+// anyone but the designated evaluator; Invalid (rule RuleDistribution) for
+// facts of another unit's curve, a head in the parent's curve of a unit with
+// no unit above, or a check that did not count the predicate or failed,
+// naming the broken quota; Invalid (rule RuleHeadRating) for a head whose
+// unit's predicate was revised since they were rated; Invalid otherwise.
+func (ev *Evaluation) Finalize(by domain.NIP, cmd FinalizeCommand, p policy.Policy, at time.Time) ([]Event, error) {
 	if err := ev.checkOpen(); err != nil {
 		return nil, err
 	}
 	switch {
 	case by != ev.evaluator:
 		return nil, domain.Errorf(domain.Forbidden, "only the designated evaluator %s signs this evaluation", ev.evaluator).WithRule(RuleDesignated)
+	case p.ID != ev.policy:
+		return nil, domain.Errorf(domain.Invalid, "the evaluation is under policy %s, not %s", ev.policy, p.ID).WithField("policy_id").WithRule(RulePolicy)
 	case ev.predicate == "":
 		return nil, domain.Errorf(domain.Invalid, "rate both the work result and the behaviour before finalising").WithField("predicate").WithRule(RuleStage)
-	case strings.TrimSpace(signatureRef) == "":
+	case strings.TrimSpace(cmd.SignatureRef) == "":
 		return nil, domain.Errorf(domain.Invalid, "finalising needs the evaluator's signature").WithField("signature_ref").WithRule(RuleSignature)
-	case unit.Unit != ev.unit || unit.PeriodID != ev.period.ID:
+	}
+	if ev.unitHead {
+		own := cmd.Unit
+		switch {
+		case own.Unit != ev.unit || own.PeriodID != ev.period.ID || !own.Set:
+			return nil, domain.Errorf(domain.Invalid, "the unit facts given are not for this evaluation's unit and period").WithField("unit_id").WithRule(RuleOrgPredicate)
+		case ev.work != p.HeadWorkRating(own.Predicate):
+			return nil, domain.Errorf(domain.Invalid, "the employee heads the unit, whose organisational predicate is now %s, so the work-result rating is %s, not %s; rate the work result again", own.Predicate.Label(), p.HeadWorkRating(own.Predicate).Label(), ev.work.Label()).WithField("work_result_rating").WithRule(RuleHeadRating)
+		}
+	}
+	unit := cmd.Curve
+	curve := ev.CurveUnit(cmd.ParentUnit, p)
+	switch {
+	case curve == uuid.Nil:
+		return nil, domain.Errorf(domain.Invalid, "the employee heads the unit, and under policy %s a head's predicate counts in the distribution of the unit above, but the unit has none on %s", p.ID, ev.period.End.Format(time.DateOnly)).WithField("unit_id").WithRule(RuleDistribution)
+	case curve != ev.unit && (unit.Unit != curve || unit.PeriodID != ev.period.ID):
+		return nil, domain.Errorf(domain.Invalid, "the employee heads the unit, and under policy %s a head's predicate counts in the distribution of the unit above (%s); finalising needs that unit's check for period %q, not unit %s's", p.ID, curve, ev.period.ID, unit.Unit).WithField("unit_id").WithRule(RuleDistribution)
+	case unit.Unit != curve || unit.PeriodID != ev.period.ID:
 		return nil, domain.Errorf(domain.Invalid, "the unit facts given are not for this evaluation's unit and period").WithField("unit_id").WithRule(RuleDistribution)
 	}
 	if checked, ok := unit.Checked[ev.id]; !ok || checked != ev.predicate {
-		return nil, domain.Errorf(domain.Invalid, "the unit's distribution has not been checked with this evaluation's current predicate (%s); check the unit's distribution first", ev.predicate.Label()).WithField("predicate").WithRule(RuleDistribution)
+		return nil, domain.Errorf(domain.Invalid, "the distribution of unit %s has not been checked with this evaluation's current predicate (%s); check that unit's distribution first", curve, ev.predicate.Label()).WithField("predicate").WithRule(RuleDistribution)
 	}
 	if len(unit.Violations) > 0 && !unit.Overridden {
 		return nil, domain.Errorf(domain.Invalid, "the unit's predicates break the distribution pattern for an organisational predicate of %s: %s", unit.Predicate.Label(), unit.Violations[0].Message).WithField("predicate").WithRule(RuleDistribution)
 	}
-	return []Event{Finalized{SignedBy: by, SignatureRef: signatureRef, DocumentRef: documentRef, At: at}}, nil
+	return []Event{Finalized{SignedBy: by, SignatureRef: cmd.SignatureRef, DocumentRef: cmd.DocumentRef, At: at}}, nil
 }
 
 // Deliver records that the result reached the employee, which opens the

@@ -97,6 +97,24 @@ func checkedUnit(pr policy.Predicate, violations ...evaluation.Violation) []eval
 		Counts: map[policy.Predicate]int{pr: 1}, Result: result, Violations: violations, By: evaluator, At: at})
 }
 
+// parentID is the unit above unitID.
+var parentID = uuid.MustParse("00000000-0000-0000-0000-0000000000a6")
+
+// ratedHead is the evaluation of unitID's head, rated Baik.
+func ratedHead() []evaluation.Event {
+	return []evaluation.Event{opened(true), workRated(policy.AsExpected), behaviourRated(policy.AsExpected), determined(policy.Baik, policy.AsExpected, policy.AsExpected)}
+}
+
+// checkedUnitOf is unit's assessment, Baik, with a passing check (or one
+// with violations) that counted evalID with pr.
+func checkedUnitOf(unit uuid.UUID, pr policy.Predicate, violations ...evaluation.Violation) []evaluation.Event {
+	events := checkedUnit(pr, violations...)
+	set := events[0].(evaluation.OrgPredicateSet)
+	set.Unit, set.Assessment = unit, uuid.NewSHA1(unit, []byte("assessment/2026"))
+	events[0] = set
+	return events
+}
+
 func finalized() []evaluation.Event {
 	return append(rated(), evaluation.Finalized{SignedBy: evaluator, SignatureRef: "ttd-el-9", DocumentRef: "dok-9", At: at})
 }
@@ -207,11 +225,36 @@ func TestReviseOrgPredicate(t *testing.T) {
 		{name: "to the same predicate", given: orgSet(policy.OrgBaik), when: revise(evalSup, policy.OrgBaik, "x", 0), wantKind: domain.Invalid, wantRule: evaluation.RuleRequired},
 		{name: "by someone else", given: orgSet(policy.OrgBaik), when: revise(evaluator, policy.OrgIstimewa, "x", 0), wantKind: domain.Forbidden},
 		{name: "nothing set", when: revise(evalSup, policy.OrgIstimewa, "x", 0), wantKind: domain.NotFound},
+		{name: "after a finalisation the assessment recorded", given: append(checkedUnit(policy.Baik), recordedFinalization(policy.Baik)),
+			when: revise(evalSup, policy.OrgIstimewa, "x", 0), wantKind: domain.Invalid, wantRule: evaluation.RuleFinal},
 	})
 	u := evaluation.ReplayUnit(append(checkedUnit(policy.Baik), evaluation.OrgPredicateRevised{Predicate: policy.OrgIstimewa, Reason: "x", By: evalSup, At: at}))
 	if f := u.Facts(); len(f.Checked) != 0 || f.Predicate != policy.OrgIstimewa {
 		t.Errorf("after a revision the facts are %+v; want the new predicate and no distribution check", f)
 	}
+}
+
+func recordedFinalization(pr policy.Predicate) evaluation.FinalizationRecorded {
+	return evaluation.FinalizationRecorded{Evaluation: evalID, Predicate: pr, By: evaluator, At: at}
+}
+
+// TestRecordFinalization: the assessment records an evaluation's
+// finalisation once per predicate.
+func TestRecordFinalization(t *testing.T) {
+	record := func(id uuid.UUID, pr policy.Predicate) func(*evaluation.Unit) ([]evaluation.Event, error) {
+		return func(u *evaluation.Unit) ([]evaluation.Event, error) {
+			return u.RecordFinalization(evaluator, id, pr, at)
+		}
+	}
+	runUnit(t, []unitCase{
+		{name: "recorded", given: checkedUnit(policy.Baik), when: record(evalID, policy.Baik), want: []evaluation.Event{recordedFinalization(policy.Baik)}},
+		{name: "already recorded decides nothing", given: append(checkedUnit(policy.Baik), recordedFinalization(policy.Baik)), when: record(evalID, policy.Baik)},
+		{name: "recorded with another predicate", given: append(checkedUnit(policy.Baik), recordedFinalization(policy.ButuhPerbaikan)), when: record(evalID, policy.Baik),
+			want: []evaluation.Event{recordedFinalization(policy.Baik)}},
+		{name: "no predicate set", when: record(evalID, policy.Baik), wantKind: domain.NotFound, wantRule: evaluation.RuleOrgPredicate},
+		{name: "no evaluation", given: orgSet(policy.OrgBaik), when: record(uuid.Nil, policy.Baik), wantKind: domain.Invalid, wantRule: evaluation.RuleRequired},
+		{name: "no predicate", given: orgSet(policy.OrgBaik), when: record(evalID, ""), wantKind: domain.Invalid, wantRule: evaluation.RuleRequired},
+	})
 }
 
 // TestCheckDistribution covers each organisational predicate and the small
@@ -459,15 +502,28 @@ func TestPredicateMatrix(t *testing.T) {
 }
 
 func TestFinalize(t *testing.T) {
+	p := defaultPolicy(t)
 	passed := facts(checkedUnit(policy.Baik)...)
 	violation := evaluation.Violation{Rule: "quota-butuh-perbaikan-or-kurang-required", Predicates: []policy.Predicate{policy.ButuhPerbaikan, policy.KurangMisconduct}, Limit: 1,
 		Message: "at least 1 employee must be Butuh Perbaikan or Kurang/Misconduct"}
 	failed := facts(checkedUnit(policy.Baik, violation)...)
 	overridden := facts(append(checkedUnit(policy.Baik, violation), evaluation.OverrideRecorded{Justification: "unit satu orang", By: evalSup, At: at})...)
 	stale := facts(checkedUnit(policy.ButuhPerbaikan)...)
+	// The unit above's assessment, whose check counted the head's predicate.
+	parentPassed := facts(checkedUnitOf(parentID, policy.Baik)...)
+	parentStale := facts(checkedUnitOf(parentID, policy.ButuhPerbaikan)...)
+	ownCurve := p
+	ownCurve.HeadInOwnCurve = true
+	ownBaik := facts(orgSet(policy.OrgBaik)...) // the head's own unit, whose Baik gives their work rating, as expected
+	revised := facts(append(orgSet(policy.OrgBaik), evaluation.OrgPredicateRevised{Predicate: policy.OrgIstimewa, Reason: "x", By: evalSup, At: at})...)
 	final := func(by domain.NIP, sig string, unit evaluation.UnitFacts) func(*evaluation.Evaluation) ([]evaluation.Event, error) {
 		return func(ev *evaluation.Evaluation) ([]evaluation.Event, error) {
-			return ev.Finalize(by, sig, "dok-9", unit, at)
+			return ev.Finalize(by, evaluation.FinalizeCommand{SignatureRef: sig, DocumentRef: "dok-9", Curve: unit}, p, at)
+		}
+	}
+	finalHead := func(parent uuid.UUID, unit evaluation.UnitFacts, p policy.Policy) func(*evaluation.Evaluation) ([]evaluation.Event, error) {
+		return func(ev *evaluation.Evaluation) ([]evaluation.Event, error) {
+			return ev.Finalize(evaluator, evaluation.FinalizeCommand{SignatureRef: "ttd-el-9", DocumentRef: "dok-9", ParentUnit: parent, Curve: unit, Unit: ownBaik}, p, at)
 		}
 	}
 	want := []evaluation.Event{evaluation.Finalized{SignedBy: evaluator, SignatureRef: "ttd-el-9", DocumentRef: "dok-9", At: at}}
@@ -481,12 +537,63 @@ func TestFinalize(t *testing.T) {
 		{name: "not rated", given: []evaluation.Event{opened(false), workRated(policy.AsExpected)}, when: final(evaluator, "ttd", passed), wantKind: domain.Invalid, wantRule: evaluation.RuleStage},
 		{name: "by the evaluator's superior", given: rated(), when: final(evalSup, "ttd", passed), wantKind: domain.Forbidden},
 		{name: "twice (invariant 19)", given: finalized(), when: final(evaluator, "ttd", passed), wantKind: domain.Invalid, wantRule: evaluation.RuleFinal},
+		{name: "under a foreign policy", given: rated(), when: func(ev *evaluation.Evaluation) ([]evaluation.Event, error) {
+			return ev.Finalize(evaluator, evaluation.FinalizeCommand{SignatureRef: "ttd", Curve: passed}, legacyPolicy(t), at)
+		}, wantKind: domain.Invalid, wantRule: evaluation.RulePolicy},
+
+		// §3.3: under the default policy a unit head's predicate counts in
+		// the curve of the unit above, so that unit's check finalises it.
+		{name: "head against the parent unit's check", given: ratedHead(), when: finalHead(parentID, parentPassed, p), want: want},
+		{name: "head against its own unit's check under the default policy", given: ratedHead(), when: finalHead(parentID, passed, p), wantKind: domain.Invalid, wantRule: evaluation.RuleDistribution},
+		{name: "head against a check of the parent that counted an older predicate", given: ratedHead(), when: finalHead(parentID, parentStale, p), wantKind: domain.Invalid, wantRule: evaluation.RuleDistribution},
+		{name: "head against a unit that is not the parent", given: ratedHead(), when: finalHead(uuid.MustParse("00000000-0000-0000-0000-0000000000b9"), parentPassed, p), wantKind: domain.Invalid, wantRule: evaluation.RuleDistribution},
+		{name: "head of a unit with no unit above", given: ratedHead(), when: finalHead(uuid.Nil, passed, p), wantKind: domain.Invalid, wantRule: evaluation.RuleDistribution},
+		{name: "head in its own curve under a policy that says so", given: ratedHead(), when: finalHead(parentID, passed, ownCurve), want: want},
+		{name: "head with the parent's check under a policy that keeps heads in their own curve", given: ratedHead(), when: finalHead(parentID, parentPassed, ownCurve), wantKind: domain.Invalid, wantRule: evaluation.RuleDistribution},
+		{name: "non-head with the parent's check", given: rated(), when: finalHead(parentID, parentPassed, p), wantKind: domain.Invalid, wantRule: evaluation.RuleDistribution},
+		{name: "non-head against its own unit's check, a parent named", given: rated(), when: finalHead(parentID, passed, p), want: want},
+		{name: "head whose unit's predicate was revised since the rating (invariant 16)", given: ratedHead(), when: func(ev *evaluation.Evaluation) ([]evaluation.Event, error) {
+			return ev.Finalize(evaluator, evaluation.FinalizeCommand{SignatureRef: "ttd-el-9", ParentUnit: parentID, Curve: parentPassed, Unit: revised}, p, at)
+		}, wantKind: domain.Invalid, wantRule: evaluation.RuleHeadRating},
+		{name: "head without their own unit's facts", given: ratedHead(), when: func(ev *evaluation.Evaluation) ([]evaluation.Event, error) {
+			return ev.Finalize(evaluator, evaluation.FinalizeCommand{SignatureRef: "ttd-el-9", ParentUnit: parentID, Curve: parentPassed}, p, at)
+		}, wantKind: domain.Invalid, wantRule: evaluation.RuleOrgPredicate},
 	})
 	ev := evaluation.ReplayEvaluation(rated())
-	_, err := ev.Finalize(evaluator, "ttd", "", failed, at)
+	_, err := ev.Finalize(evaluator, evaluation.FinalizeCommand{SignatureRef: "ttd", Curve: failed}, p, at)
 	var de *domain.Error
 	if !errors.As(err, &de) || de.Message == "" || !strings.Contains(de.Message, violation.Message) {
 		t.Errorf("the refusal does not name the broken quota: %v", err)
+	}
+	head := evaluation.ReplayEvaluation(ratedHead())
+	_, err = head.Finalize(evaluator, evaluation.FinalizeCommand{SignatureRef: "ttd", ParentUnit: parentID, Curve: passed, Unit: ownBaik}, p, at)
+	if !errors.As(err, &de) || !strings.Contains(de.Message, "unit above ("+parentID.String()+")") {
+		t.Errorf("the refusal of a head's own-unit check does not name the unit above: %v", err)
+	}
+}
+
+// TestCurveUnit: only a unit head under a policy that counts heads in the
+// parent's curve counts elsewhere than in their own unit.
+func TestCurveUnit(t *testing.T) {
+	p := defaultPolicy(t)
+	own := p
+	own.HeadInOwnCurve = true
+	tests := []struct {
+		name  string
+		given []evaluation.Event
+		p     policy.Policy
+		want  uuid.UUID
+	}{
+		{name: "staff", given: rated(), p: p, want: unitID},
+		{name: "head, default policy", given: ratedHead(), p: p, want: parentID},
+		{name: "head, own curve", given: ratedHead(), p: own, want: unitID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := evaluation.ReplayEvaluation(tt.given).CurveUnit(parentID, tt.p); got != tt.want {
+				t.Errorf("CurveUnit() = %s, want %s", got, tt.want)
+			}
+		})
 	}
 }
 

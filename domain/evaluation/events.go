@@ -19,6 +19,7 @@ const (
 	typeOrgPredicateRevised  = "evaluation.org_predicate_revised"
 	typeDistributionChecked  = "evaluation.distribution_checked"
 	typeOverrideRecorded     = "evaluation.distribution_override_recorded"
+	typeFinalizationRecorded = "evaluation.unit_finalization_recorded"
 	typeOpened               = "evaluation.opened"
 	typeSelfAssessed         = "evaluation.self_assessment_submitted"
 	typeWorkResultRated      = "evaluation.work_result_rated"
@@ -121,6 +122,19 @@ type OverrideRecorded struct {
 	Justification string     `json:"justification"`
 	By            domain.NIP `json:"approver"`
 	At            time.Time  `json:"at"`
+}
+
+// FinalizationRecorded records, in a unit's assessment, that an evaluation
+// depending on the unit's organisational predicate is being finalised: one
+// counted in the unit's curve, with the predicate its check counted, or the
+// unit's head, whose work-result rating the predicate gave. From then on
+// the predicate cannot be revised. It is appended before the evaluation's
+// Finalized, at the assessment revision the finalisation was decided on.
+type FinalizationRecorded struct {
+	Evaluation uuid.UUID        `json:"evaluation_id"`
+	Predicate  policy.Predicate `json:"predicate"`
+	By         domain.NIP       `json:"by"`
+	At         time.Time        `json:"at"`
 }
 
 // Opened opens the evaluation of one employee for one period.
@@ -280,6 +294,7 @@ func (PatternFixed) EventType() string         { return typePatternFixed }
 func (OrgPredicateRevised) EventType() string  { return typeOrgPredicateRevised }
 func (DistributionChecked) EventType() string  { return typeDistributionChecked }
 func (OverrideRecorded) EventType() string     { return typeOverrideRecorded }
+func (FinalizationRecorded) EventType() string { return typeFinalizationRecorded }
 func (Opened) EventType() string               { return typeOpened }
 func (SelfAssessed) EventType() string         { return typeSelfAssessed }
 func (WorkResultRated) EventType() string      { return typeWorkResultRated }
@@ -309,6 +324,8 @@ func Decode(eventType string, data []byte) (Event, error) {
 		return decode[DistributionChecked](data)
 	case typeOverrideRecorded:
 		return decode[OverrideRecorded](data)
+	case typeFinalizationRecorded:
+		return decode[FinalizationRecorded](data)
 	case typeOpened:
 		return decode[Opened](data)
 	case typeSelfAssessed:

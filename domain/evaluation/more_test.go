@@ -66,7 +66,7 @@ func TestMoreRejections(t *testing.T) {
 		{name: "finalise with facts of another unit", given: rated(), when: func(ev *evaluation.Evaluation) ([]evaluation.Event, error) {
 			f := facts(checkedUnit(policy.Baik)...)
 			f.Unit = uuid.New()
-			return ev.Finalize(evaluator, "ttd", "", f, at)
+			return ev.Finalize(evaluator, evaluation.FinalizeCommand{SignatureRef: "ttd", Curve: f}, p, at)
 		}, wantKind: domain.Invalid, wantRule: evaluation.RuleDistribution},
 	})
 	runUnit(t, []unitCase{

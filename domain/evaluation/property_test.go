@@ -104,7 +104,7 @@ func TestReplayEqualsLive(t *testing.T) {
 					}
 					unitEvents = append(unitEvents, append(gotUnit, more...)...)
 					gotUnit = nil
-					if got, err = live.Finalize(ev, "sig", "doc", unit.Facts(), at); err == nil {
+					if got, err = live.Finalize(ev, FinalizeCommand{SignatureRef: "sig", DocumentRef: "doc", Curve: unit.Facts()}, p, at); err == nil {
 						for _, e := range got {
 							live.Apply(e)
 							seen[e.EventType()]++
@@ -120,7 +120,7 @@ func TestReplayEqualsLive(t *testing.T) {
 					gotUnit, err = unit.RecordOverride(sup, "kecil", at)
 				}
 			case 6:
-				got, err = live.Finalize(ev, "sig", "doc", unit.Facts(), at)
+				got, err = live.Finalize(ev, FinalizeCommand{SignatureRef: "sig", DocumentRef: "doc", Curve: unit.Facts()}, p, at)
 			case 7:
 				got, err = live.Deliver(ev, at)
 			case 8:

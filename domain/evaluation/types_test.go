@@ -17,6 +17,7 @@ func TestEveryTypeDecodes(t *testing.T) {
 		typeDistributionChecked,
 		typeExplanationProvided,
 		typeExplanationRequested,
+		typeFinalizationRecorded,
 		typeFinalized,
 		typeLocked,
 		typeObjectionDecided,

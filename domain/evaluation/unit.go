@@ -65,6 +65,7 @@ type Unit struct {
 	violations []Violation
 	hasCheck   bool
 	overridden bool
+	finalizing map[uuid.UUID]policy.Predicate // evaluations whose finalisation the assessment recorded
 }
 
 // ReplayUnit folds events, oldest first, into a new Unit.
@@ -88,6 +89,11 @@ func (u *Unit) Apply(e Event) {
 		u.checked, u.violations, u.hasCheck, u.overridden = maps.Clone(e.Predicates), slices.Clone(e.Violations), true, false
 	case OverrideRecorded:
 		u.overridden = true
+	case FinalizationRecorded:
+		if u.finalizing == nil {
+			u.finalizing = map[uuid.UUID]policy.Predicate{}
+		}
+		u.finalizing[e.Evaluation] = e.Predicate
 	case PatternFixed:
 		if e.Replay != nil { // fixed again under other quotas: the last check no longer counts
 			u.policy = e.Policy
@@ -190,7 +196,9 @@ func (u *Unit) RefixPattern(by domain.NIP, ref replay.Ref, p policy.Policy, at t
 // fixes the new pattern; the last distribution check no longer counts.
 // finalized is the number of the unit's evaluations for the period already
 // finalised, loaded by the application layer: a revision is allowed only
-// while it is zero. Errors: Forbidden for anyone but the leader who set it;
+// while it is zero and the assessment has recorded no finalisation (see
+// [Unit.RecordFinalization]), which also holds when finalisations race with
+// the revision. Errors: Forbidden for anyone but the leader who set it;
 // Invalid for no change, no reason, or finalised evaluations; NotFound when
 // no predicate is set.
 func (u *Unit) ReviseOrgPredicate(by domain.NIP, pr policy.OrgPredicate, reason string, finalized int, p policy.Policy, at time.Time) ([]Event, error) {
@@ -205,10 +213,33 @@ func (u *Unit) ReviseOrgPredicate(by domain.NIP, pr policy.OrgPredicate, reason 
 		return nil, domain.Errorf(domain.Invalid, "give a different organisational predicate than %s", u.predicate).WithField("predicate").WithRule(RuleRequired)
 	case strings.TrimSpace(reason) == "":
 		return nil, domain.Errorf(domain.Invalid, "a revision of the organisational predicate needs a reason").WithField("reason").WithRule(RuleRequired)
-	case finalized > 0:
-		return nil, domain.Errorf(domain.Invalid, "%d evaluations of the unit are already finalised; the organisational predicate can no longer change", finalized).WithField("predicate").WithRule(RuleFinal)
+	case finalized > 0 || len(u.finalizing) > 0:
+		return nil, domain.Errorf(domain.Invalid, "%d evaluations of the unit are already finalised; the organisational predicate can no longer change", max(finalized, len(u.finalizing))).WithField("predicate").WithRule(RuleFinal)
 	}
 	return []Event{OrgPredicateRevised{Predicate: pr, Reason: reason, By: by, At: at}, pattern(pr, p, at)}, nil
+}
+
+// RecordFinalization records that evaluation id, with predicate pr, is
+// being finalised on this assessment: it counts in the unit's curve, or it
+// is the unit head's, rated from the unit's predicate. The application layer
+// appends it at the assessment revision the finalisation was decided on and
+// before the evaluation's Finalized, so that a revision of the predicate
+// committed in between makes the append conflict (and the finalisation is
+// decided again), and a revision decided before it conflicts with it (and
+// is then refused). A finalisation already recorded with pr decides
+// nothing. Errors: NotFound when no predicate is set; Invalid for a
+// missing evaluation or predicate.
+func (u *Unit) RecordFinalization(by domain.NIP, id uuid.UUID, pr policy.Predicate, at time.Time) ([]Event, error) {
+	switch {
+	case u.id == uuid.Nil:
+		return nil, domain.Errorf(domain.NotFound, "no organisational predicate is set for this unit and period").WithRule(RuleOrgPredicate)
+	case id == uuid.Nil || !pr.Valid():
+		return nil, domain.Errorf(domain.Invalid, "name the evaluation and its predicate").WithField("evaluation_id").WithRule(RuleRequired)
+	}
+	if got, ok := u.finalizing[id]; ok && got == pr {
+		return nil, nil
+	}
+	return []Event{FinalizationRecorded{Evaluation: id, Predicate: pr, By: by, At: at}}, nil
 }
 
 // CheckDistribution checks the predicates of the unit's evaluations

@@ -41,6 +41,7 @@ func examples() []skp.Event {
 		skp.AmendmentReturned{By: evaluator, Comments: "belum perlu", At: at},
 		skp.Closed{By: evaluator, Reason: skp.ClosePositionChange, At: time.Date(2026, 6, 30, 16, 0, 0, 0, time.UTC)},
 		skp.DialogueHeld{Participants: []domain.NIP{employee, evaluator}, Date: date(2026, 1, 3), NotesRef: "notulen-dialog-1", By: evaluator, At: at},
+		skp.PeriodReserved{SKP: skpID, Start: jan1, End: date(2026, 12, 31), At: at},
 	}
 }
 

@@ -161,6 +161,8 @@ func (DialogueHeld) EventType() string            { return typeDialogueHeld }
 // unknown type or malformed JSON is an error; it never panics.
 func Decode(eventType string, data []byte) (Event, error) {
 	switch eventType {
+	case typePeriodReserved:
+		return decode[PeriodReserved](data)
 	case typeDrafted:
 		return decode[Drafted](data)
 	case typeRHKAdded:

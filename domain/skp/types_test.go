@@ -22,6 +22,7 @@ func TestEveryTypeDecodes(t *testing.T) {
 		typeDrafted,
 		typeIKIAdded,
 		typeIKIRemoved,
+		typePeriodReserved,
 		typeRHKAdded,
 		typeRHKRemoved,
 		typeReturnedForRevision,
