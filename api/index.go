@@ -111,16 +111,6 @@ func (s *server) openSKPs(ctx context.Context, n domain.NIP) ([]skp.Period, erro
 	return out, err
 }
 
-// unitEvaluations returns the evaluations opened for unit in period, each
-// folded from its stream.
-func (s *server) unitEvaluations(ctx context.Context, unit uuid.UUID, periodID string) ([]*evaluation.Evaluation, error) {
-	own, _, err := s.openedIn(ctx, unit, periodID, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.loadEvaluations(ctx, own)
-}
-
 // opened names an evaluation stream and the unit it was opened in.
 type opened struct {
 	stream string
