@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kinerja/kinerja/domain"
@@ -34,20 +35,24 @@ type request struct {
 // Append implements eventstore.Store.
 //
 // Concurrent appends are committed together (leader/follower group commit):
-// the first caller that finds no transaction running becomes the leader; it
+// the first caller that finds no group being formed becomes the leader; it
 // takes every append queued so far, checks each in Go against the streams'
 // last events and the stored event ids, writes the ones that pass in one
-// transaction (one multi-row INSERT) that holds the log-head lock, and
-// hands every caller its own result: a rejected append gets its own error
-// and does not affect the others. Callers that arrive meanwhile queue, and
-// when the leader is done the first of them leads the next group. There is
-// no background goroutine.
+// transaction (one multi-row INSERT) that moves the log head, and hands
+// every caller its own result: a rejected append gets its own error and
+// does not affect the others. Callers that arrive meanwhile queue, and the
+// first of them leads the next group. There is no background goroutine.
 //
-// A group whose appends all pass against what the store saw at its own
-// last commit is written in one round trip; if another process has written
-// since, that transaction fails on the changed log head or a unique index,
-// stores nothing, and the group is decided again from fresh reads under
-// the lock (see commit).
+// A group whose appends all pass against what the store knows of the log
+// (its own commits, including the group still committing) is optimistic:
+// it is sent in one round trip that inserts the rows first and moves the
+// log head last, and the leader hands the lead on as soon as its group
+// holds the head. So the next group inserts its rows while this one
+// commits (pipelining); its move of the head waits for this commit, and
+// commits only if the head is exactly where this group leaves it (position
+// and Merkle frontier). If another process has written meanwhile, or the
+// group before it failed, an optimistic group fails, stores nothing, and
+// is decided again from fresh reads under the log-head lock (see commit).
 //
 // A caller whose ctx ends while its append is still queued gets the
 // context's error and nothing is stored. Once its group is running, the
@@ -111,8 +116,9 @@ func (s *Store) withdraw(r *request) bool {
 	return false
 }
 
-// lead runs one group transaction for the queued appends, then hands the
-// lead to the first append that queued meanwhile, if any.
+// lead runs one group transaction for the queued appends and hands the
+// lead to the first append that queued meanwhile, if any: as soon as an
+// optimistic group holds the log head, or else when the group is done.
 //
 // Before it takes the queue, it waits briefly for the appenders that were
 // active at the end of the previous group to queue again (see gather).
@@ -134,11 +140,19 @@ func (s *Store) lead(ctx context.Context) {
 	}
 	group := s.queue[:n:n]
 	s.queue = s.queue[n:]
+	s.inflight += len(group)
 	s.mu.Unlock()
 
+	passed := false
+	pass := func() {
+		if !passed {
+			passed = true
+			s.passLead()
+		}
+	}
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
-	written, err := s.commit(cctx, group)
+	written, err := s.commit(cctx, group, pass)
 	cancel()
 	took := time.Since(start)
 	for _, r := range group {
@@ -152,10 +166,18 @@ func (s *Store) lead(ctx context.Context) {
 		s.events.Add(int64(written))
 		s.signal.Notify()
 	}
+	s.mu.Lock()
+	s.inflight -= len(group)
+	s.active, s.lastCommit = len(group)+len(s.queue)+s.inflight, took
+	s.mu.Unlock()
+	pass()
+}
 
+// passLead makes the first queued append the leader of the next group, or
+// records that nobody leads if none is queued.
+func (s *Store) passLead() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.active, s.lastCommit = len(group)+len(s.queue), took
 	if len(s.queue) == 0 {
 		s.leading = false
 		return
@@ -165,15 +187,16 @@ func (s *Store) lead(ctx context.Context) {
 	next.lead <- struct{}{}
 }
 
-// gather waits until as many appends are queued as were active (in the
-// group or queued) when the previous group committed, or for half the
+// gather waits until as many appends are queued as were active (in a
+// group or queued) when the previous group committed, less those in a
+// group that has not finished, or for half the
 // previous commit's duration (at most maxGather), whichever comes first.
 // The appenders served by the previous group are then usually back within
 // microseconds, and the group holds all of them. A single appender never
 // waits.
 func (s *Store) gather() {
 	s.mu.Lock()
-	want := s.active
+	want := s.active - s.inflight // appends of a group still committing cannot queue again yet
 	if want <= 1 || len(s.queue) >= want {
 		s.mu.Unlock()
 		return
@@ -210,7 +233,24 @@ type storedEvent struct {
 }
 
 const (
-	lockHead    = `SELECT position, frontier FROM log_head FOR UPDATE`
+	// appendLock is the advisory lock that keeps the two ways of appending
+	// apart. Optimistic transactions insert their rows before they wait for
+	// the log head; the safe path waits for the head before it inserts. If
+	// both ran at once, a safe transaction holding the head could wait on
+	// an optimistic row at the position it wants while that optimistic
+	// transaction waits for the head: a deadlock. So optimistic
+	// transactions share this lock, and the safe path takes it alone.
+	appendLock       = `hashtextextended('kinerja.eventstore.append:' || current_schema(), 0)`
+	shareAppendLock  = `SELECT pg_advisory_xact_lock_shared(` + appendLock + `)`
+	excludeOptimists = `SELECT pg_advisory_xact_lock(` + appendLock + `)`
+
+	lockHead = `SELECT position, frontier FROM log_head FOR UPDATE`
+	// waitForHead locks the head row, waiting for the transaction that
+	// holds it to end. moveHead alone would not wait: it computes the new
+	// row from the version its snapshot sees and fails NOT NULL at once if
+	// that version is not the one it follows, before it would wait for the
+	// lock; after waitForHead its snapshot sees the latest committed head.
+	waitForHead = `SELECT FROM log_head FOR UPDATE`
 	selectHeads = `SELECT s, e.revision, e.hash FROM unnest($1::text[]) AS s
 		CROSS JOIN LATERAL (SELECT revision, hash FROM events WHERE stream = s ORDER BY revision DESC LIMIT 1) AS e`
 	selectStored = `SELECT id, stream, revision, position FROM events WHERE id = ANY($1)`
@@ -221,33 +261,50 @@ const (
 		$9::uuid[], $10::uuid[], $11::uuid[], $12::text[], $13::bigint[], $15::bytea[], $16::bytea[])
 		AS u(p, s, r, i, t, d, ai, ar, cm, co, ca, re, sv, ph, h)`
 	insertHashes = `INSERT INTO merkle_hashes (first, hashes) VALUES ($1, $2)`
-	// moveHead locks the head row (waiting for any other appender) and moves
-	// it from $3 to $1. If the head is no longer at $3 the new position is
-	// NULL, which the NOT NULL constraint refuses: the transaction fails.
-	moveHead = `UPDATE log_head SET position = CASE WHEN position = $3 THEN $1::bigint END, frontier = $2`
+	// moveHead, run with the head row locked (lockHead or waitForHead),
+	// moves it from position $3 with Merkle frontier $4 to $1 and $2. If the head
+	// is anywhere else the new position is NULL, which the NOT NULL
+	// constraint refuses: the transaction fails. The frontier tells apart
+	// two logs of the same length: a pipelined group whose predecessor
+	// failed, after another process appended as many events, must fail too.
+	moveHead = `UPDATE log_head SET position = CASE WHEN position = $3 AND frontier = $4 THEN $1::bigint END, frontier = $2`
+)
+
+// Names of the statements the optimistic path prepares on each connection.
+const (
+	stmtShare  = "kinerja_share_append_lock"
+	stmtInsert = "kinerja_insert_events"
+	stmtHashes = "kinerja_insert_hashes"
+	stmtWait   = "kinerja_wait_for_head"
+	stmtMove   = "kinerja_move_head"
 )
 
 // maxCachedStreams bounds the stream heads a Store remembers.
 const maxCachedStreams = 1 << 16
 
-// headCache is what a Store knows of the log from its own last commit: the
-// head, its Merkle frontier, and the last revision and hash of streams it
-// has read or written. Another process may have moved on since; the
-// one-round-trip transaction then fails (see commit), which
-// is why the cache is only ever used to accept appends, never to reject
-// them. Only the leader of a group touches it.
+// headCache is what a Store knows of the log: the head, its Merkle
+// frontier, and the last revision and hash of streams it has read or
+// written, as they are after its own last commit and after the optimistic
+// group still committing, if any. Another process may have moved on since,
+// or that group may fail; an optimistic transaction then fails (see
+// commit), which is why the cache is only ever used to accept appends,
+// never to reject them. Store.cacheMu guards it.
 type headCache struct {
 	valid    bool
 	head     int64
 	frontier []byte
 	streams  map[string]streamHead
+	// gen changes whenever the cache is reset or rebuilt from stored
+	// state, so that a failed group resets only the state it built on.
+	gen uint64
 }
 
 func (c *headCache) reset() {
 	c.valid, c.head, c.frontier, c.streams = false, 0, nil, nil
+	c.gen++
 }
 
-// remember records the state after a committed write.
+// remember records the state after w.
 func (c *headCache) remember(w *write, heads map[string]streamHead) {
 	if c.streams == nil || len(c.streams)+len(heads) > maxCachedStreams {
 		c.streams = make(map[string]streamHead, len(heads))
@@ -261,26 +318,28 @@ func (c *headCache) remember(w *write, heads map[string]streamHead) {
 // commit runs one group transaction and returns the number of events it
 // committed. Appends that fail their checks, and idempotent retries, are
 // decided in it and excluded from the write; an error is for the rest,
-// whose events are not stored.
+// whose events are not stored. commit calls pass, at most once, when the
+// next group may be sent.
 //
 // When the Store's cache covers the group and every append passes against
-// it, the group is written optimistically in one round trip. Otherwise, or
-// when that transaction fails because another process wrote in between,
-// the safe path reads under the log-head lock and decides afresh.
-func (s *Store) commit(ctx context.Context, group []*request) (int, error) {
+// it, the group is written optimistically in one round trip, and pass is
+// called as soon as the transaction holds the log head. Otherwise, or when
+// that transaction fails (another process wrote in between, or the group
+// before it failed), the safe path reads under the log-head lock and
+// decides afresh.
+func (s *Store) commit(ctx context.Context, group []*request, pass func()) (int, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer conn.Release()
 	at := s.now().UTC().Truncate(time.Microsecond) // as Seal does, so the column holds the hashed instant
-	if w, heads, ok := s.planOptimistic(group, at); ok {
-		err := s.send(ctx, conn, w, true)
+	if w, gen, ok := s.planOptimistic(group, at); ok {
+		err := s.sendOptimistic(ctx, conn, w, pass)
+		s.settle(gen, err != nil)
 		if err == nil {
-			s.cache.remember(w, heads)
 			return len(w.positions), nil
 		}
-		s.cache.reset()
 		s.fallbacks.Add(1)
 		if rbErr := rollback(ctx, conn); rbErr != nil {
 			return 0, errors.Join(err, rbErr)
@@ -288,12 +347,27 @@ func (s *Store) commit(ctx context.Context, group []*request) (int, error) {
 	}
 	n, err := s.commitSafe(ctx, conn, group, at)
 	if err != nil {
+		s.cacheMu.Lock()
 		s.cache.reset()
+		s.cacheMu.Unlock()
 		if rbErr := rollback(ctx, conn); rbErr != nil {
 			return 0, errors.Join(err, rbErr)
 		}
 	}
 	return n, err
+}
+
+// settle records that an optimistic group planned at cache generation gen
+// has finished. If it failed, the cache is reset unless it was rebuilt
+// from stored state since (a newer generation), which happens only after
+// that group's transaction ended, so the rebuilt cache stands.
+func (s *Store) settle(gen uint64, failed bool) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	s.optimists--
+	if failed && s.cache.gen == gen {
+		s.cache.reset()
+	}
 }
 
 // rollback ends a failed transaction on conn, if one is open. A connection
@@ -308,42 +382,49 @@ func rollback(ctx context.Context, conn *pgxpool.Conn) error {
 	return nil
 }
 
-// planOptimistic decides group against the cache alone. It succeeds only
-// if every append would be accepted: each stream is cached, or the append
-// expects no stream (the insert of revision 0 then proves it), and no
-// append reuses an id of another in the group. Stored ids are not checked:
-// a retry's insert violates the unique id and sends the group down the
-// safe path, which answers it.
-func (s *Store) planOptimistic(group []*request, at time.Time) (*write, map[string]streamHead, bool) {
+// planOptimistic decides group against the cache alone and, if it can,
+// records the state after the group in the cache, so that the next group
+// can be planned before this one commits. It succeeds only if every append
+// would be accepted: each stream is cached, or the append expects no stream
+// (the insert of revision 0 then proves it), and no append reuses an id of
+// another in the group. Stored ids are not checked: a retry's insert
+// violates the unique id and sends the group down the safe path, which
+// answers it. It returns the cache generation the group builds on.
+func (s *Store) planOptimistic(group []*request, at time.Time) (*write, uint64, bool) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
 	c := &s.cache
 	if !c.valid {
-		return nil, nil, false
+		return nil, 0, false
 	}
 	heads := make(map[string]streamHead, len(group))
 	for _, r := range group {
 		if h, ok := c.streams[r.stream]; ok {
 			heads[r.stream] = h
 		} else if !r.expected.IsNoStream() {
-			return nil, nil, false
+			return nil, 0, false
 		}
 	}
 	w, err := decide(group, c.head, c.frontier, heads, map[uuid.UUID]storedEvent{}, at)
 	if err != nil {
-		return nil, nil, false
+		return nil, 0, false
 	}
 	for _, r := range group {
 		if r.decided {
-			return nil, nil, false
+			return nil, 0, false
 		}
 	}
-	return w, heads, true
+	c.remember(w, heads)
+	s.optimists++
+	return w, c.gen, true
 }
 
-// commitSafe locks the log head, reads the state of the group's streams and
-// ids, decides and writes: two round trips. One pipeline begins, locks the
-// head and reads the last event of each stream and any stored copies of
-// the event ids; then, after the checks in Go, one pipeline inserts the
-// events and the Merkle hashes, moves the head and commits.
+// commitSafe waits until no optimistic transaction is running, locks the
+// log head, reads the state of the group's streams and ids, decides and
+// writes: two round trips. One pipeline begins, takes the locks and reads
+// the last event of each stream and any stored copies of the event ids;
+// then, after the checks in Go, one pipeline inserts the events and the
+// Merkle hashes, moves the head and commits.
 func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*request, at time.Time) (int, error) {
 	var (
 		ids      [][16]byte
@@ -365,6 +446,7 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
+	b.Queue(excludeOptimists)
 	b.Queue(lockHead).QueryRow(func(row pgx.Row) error { return row.Scan(&head, &frontier) })
 	b.Queue(selectHeads, names).Query(func(rows pgx.Rows) error {
 		var (
@@ -406,21 +488,8 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 		_, err := conn.Exec(ctx, "ROLLBACK")
 		return 0, err
 	}
-	if err := s.send(ctx, conn, w, false); err != nil {
-		return 0, err
-	}
-	s.cache.remember(w, heads)
-	return len(w.positions), nil
-}
-
-// send writes w and commits. With begin it also opens the transaction, so
-// the whole optimistic path is one round trip.
-func (s *Store) send(ctx context.Context, conn *pgxpool.Conn, w *write, begin bool) error {
-	b := &pgx.Batch{}
-	if begin {
-		b.Queue("BEGIN")
-	}
-	b.Queue(moveHead, w.next, w.frontier, w.head)
+	b = &pgx.Batch{}
+	b.Queue(moveHead, w.next, w.frontier, w.head, w.headFrontier)
 	b.Queue(insertEvents, w.positions, w.streams, w.revisions, w.ids, w.types, w.data, w.actorIDs, w.actorRoles,
 		w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes)
 	b.Queue(insertHashes, merkleBase(w.head), w.merkle)
@@ -428,11 +497,113 @@ func (s *Store) send(ctx context.Context, conn *pgxpool.Conn, w *write, begin bo
 		b.Queue("COMMIT")
 	}
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return err
+		return 0, err
 	}
 	if s.beforeCommit != nil {
 		s.beforeCommit()
 		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
+			return 0, err
+		}
+	}
+	// The exclusive lock kept every optimistic transaction out, so head
+	// and heads are the stored state. The streams cached before may be
+	// behind it (another process wrote), which an insert at a taken
+	// revision detects; but those of an optimistic group that is still
+	// unfinished may be ahead of it, which nothing would detect, so then
+	// the cache starts afresh.
+	s.cacheMu.Lock()
+	if s.optimists > 0 {
+		s.cache.reset()
+	}
+	s.cache.gen++
+	s.cache.remember(w, heads)
+	s.cacheMu.Unlock()
+	return len(w.positions), nil
+}
+
+// sendOptimistic writes w in one round trip: it begins, shares the append
+// lock, inserts the events and the Merkle hashes, locks the log head (which
+// waits for the group before it to commit), moves it (which fails unless
+// the head is where w follows) and commits. It asks the server to flush after the move,
+// so it learns that the transaction holds the head before the commit is
+// done, and calls locked then.
+func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write, locked func()) error {
+	c := conn.Conn()
+	statements := []struct{ name, sql string }{
+		{stmtShare, shareAppendLock}, {stmtInsert, insertEvents}, {stmtHashes, insertHashes},
+		{stmtWait, waitForHead}, {stmtMove, moveHead},
+	}
+	sds := make([]*pgconn.StatementDescription, len(statements))
+	for i, st := range statements {
+		sd, err := c.Prepare(ctx, st.name, st.sql) // once per connection: pgx keeps prepared statements
+		if err != nil {
+			return err
+		}
+		sds[i] = sd
+	}
+	args := [][]any{
+		nil,
+		{w.positions, w.streams, w.revisions, w.ids, w.types, w.data, w.actorIDs, w.actorRoles,
+			w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes},
+		{merkleBase(w.head), w.merkle},
+		nil,
+		{w.next, w.frontier, w.head, w.headFrontier},
+	}
+	if s.committing.Load() > 0 {
+		s.pipelined.Add(1)
+	}
+
+	p := c.PgConn().StartPipeline(ctx)
+	var eqb pgx.ExtendedQueryBuilder
+	p.SendQueryParams("BEGIN", nil, nil, nil, nil)
+	for i, sd := range sds {
+		if err := eqb.Build(c.TypeMap(), sd, args[i]); err != nil {
+			return errors.Join(fmt.Errorf("encode %s: %w", sd.Name, err), p.Close())
+		}
+		p.SendQueryPrepared(sd.Name, eqb.ParamValues, eqb.ParamFormats, eqb.ResultFormats)
+	}
+	p.SendFlushRequest()
+	commit := s.beforeCommit == nil
+	if commit {
+		p.SendQueryParams("COMMIT", nil, nil, nil, nil)
+	}
+	if err := p.Sync(); err != nil {
+		return err
+	}
+	err := pipelineResults(p, 1+len(sds))
+	if err == nil {
+		s.committing.Add(1)
+		defer s.committing.Add(-1)
+		locked()
+		if commit {
+			err = pipelineResults(p, 1)
+		}
+	}
+	if err := errors.Join(err, p.Close()); err != nil {
+		return err
+	}
+	if !commit {
+		s.beforeCommit()
+		_, err := conn.Exec(ctx, "COMMIT")
+		return err
+	}
+	return nil
+}
+
+// pipelineResults reads the results of the next n statements of p and
+// returns the first error. After an error the server skips the rest of the
+// pipeline up to its sync, which p.Close then reads.
+func pipelineResults(p *pgconn.Pipeline, n int) error {
+	for range n {
+		res, err := p.GetResults()
+		if err != nil {
+			return err
+		}
+		rr, ok := res.(*pgconn.ResultReader)
+		if !ok {
+			return fmt.Errorf("pipeline: got %T, want the result of a statement", res)
+		}
+		if _, err := rr.Close(); err != nil {
 			return err
 		}
 	}
@@ -450,7 +621,7 @@ func decide(group []*request, head int64, frontier []byte, heads map[string]stre
 	for _, r := range group {
 		n += len(r.events)
 	}
-	w := newWrite(head, n, at)
+	w := newWrite(head, frontier, n, at)
 	for _, r := range group {
 		r.result, r.err, r.decided = eventstore.AppendResult{}, nil, false
 		if res, err, retry := idempotent(r, stored); retry {
@@ -541,10 +712,11 @@ func reusedID(i int, msg string) error {
 // write collects the columns of the events one group inserts, and the
 // Merkle hashes and head that go with them.
 type write struct {
-	head     int64     // the log head before the write
-	at       time.Time // recorded-at of every event
-	frontier []byte    // Merkle frontier after the write
-	merkle   []byte    // the new stored hashes, from merkleBase(head) on
+	head         int64     // the log head before the write
+	headFrontier []byte    // its Merkle frontier
+	at           time.Time // recorded-at of every event
+	frontier     []byte    // Merkle frontier after the write
+	merkle       []byte    // the new stored hashes, from merkleBase(head) on
 
 	next                                          int64
 	positions, revisions, schemaVersions          []int64
@@ -554,9 +726,10 @@ type write struct {
 	leaves                                        []tlogHash
 }
 
-func newWrite(head int64, capacity int, at time.Time) *write {
+func newWrite(head int64, frontier []byte, capacity int, at time.Time) *write {
 	return &write{
 		head:           head,
+		headFrontier:   frontier,
 		at:             at,
 		next:           head,
 		positions:      make([]int64, 0, capacity),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,96 +66,142 @@ func TestLateCommitIsNeverSkipped(t *testing.T) {
 		t.Logf("a bigserial reader at checkpoint %d never reads event %d, which committed after it moved on", checkpoint, posA)
 	})
 
-	t.Run("head row serialises", func(t *testing.T) {
-		schema := pgtest.SchemaName(t)
-		paused, release := make(chan struct{}), make(chan struct{})
-		var pauseOnce, releaseOnce sync.Once
-		resume := func() { releaseOnce.Do(func() { close(release) }) }
-		t.Cleanup(resume) // a failed test must not leave the slow append, and its store's Close, hanging
-		// slow stops its first transaction after it has locked the log head
-		// and inserted its event, before COMMIT.
-		slow := openStore(t, dsn, postgres.WithSchema(schema), postgres.WithBeforeCommit(func() {
-			pauseOnce.Do(func() {
-				close(paused)
-				<-release
-			})
-		}))
-		// fast and watcher have their own pools and queues: to slow they are
-		// other processes.
-		fast := openStore(t, dsn, postgres.WithSchema(schema))
-		watcher := openStore(t, dsn, postgres.WithSchema(schema), postgres.WithPollInterval(5*time.Millisecond))
+	// The slow append holds its transaction open after it has inserted its
+	// event and moved the log head, before COMMIT: once on the safe path
+	// (its store's first append), once on the optimistic path (its store
+	// knows the log from an append of its own).
+	for _, tt := range []struct {
+		name string
+		warm bool
+	}{
+		{name: "head row serialises/safe path"},
+		{name: "head row serialises/optimistic path", warm: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testLateCommit(t, dsn, tt.warm) })
+	}
+}
 
-		seeded := mustAppend(t, fast, newStream(), eventstore.NoStream, newEvents(1)...)
-		ctx, stop := context.WithCancel(t.Context())
-		seen := make(chan eventstore.RecordedEvent, 16)
-		subDone := make(chan error, 1)
-		go func() {
-			subDone <- watcher.Subscribe(ctx, eventstore.Start, func(e eventstore.RecordedEvent) error {
-				seen <- e
-				return nil
-			})
-		}()
-		t.Cleanup(func() {
-			stop()
-			if err := <-subDone; !errors.Is(err, context.Canceled) {
-				t.Errorf("Subscribe() = %v, want context.Canceled", err)
-			}
+// testLateCommit pauses an append of one store before its commit and
+// checks that an append of another store, as another process would,
+// neither returns nor becomes visible to a subscriber before the paused
+// one commits, and that it takes the next position. With warm, the paused
+// append takes the optimistic path.
+func testLateCommit(t *testing.T, dsn string, warm bool) {
+	schema := pgtest.SchemaName(t)
+	paused, release := make(chan struct{}), make(chan struct{})
+	var (
+		armed                  atomic.Bool
+		pauseOnce, releaseOnce sync.Once
+	)
+	armed.Store(!warm)
+	resume := func() { releaseOnce.Do(func() { close(release) }) }
+	// slow stops its first armed transaction after it has moved the log
+	// head and inserted its event, before COMMIT.
+	slow := openStore(t, dsn, postgres.WithSchema(schema), postgres.WithBeforeCommit(func() {
+		if !armed.Load() {
+			return
+		}
+		pauseOnce.Do(func() {
+			close(paused)
+			<-release
 		})
-		if e := receive(t, seen); e.Position != seeded.Position {
-			t.Fatalf("subscriber saw %v first, want the seed at %v", e.Position, seeded.Position)
-		}
+	}))
+	// fast and watcher have their own pools and queues: to slow they are
+	// other processes.
+	fast := openStore(t, dsn, postgres.WithSchema(schema))
+	watcher := openStore(t, dsn, postgres.WithSchema(schema), postgres.WithPollInterval(5*time.Millisecond))
+	// Registered after the stores, so it runs before their Close: a failed
+	// test must not leave the slow append, and its store's Close, hanging.
+	t.Cleanup(resume)
 
-		slowEvents, fastEvents := newEvents(1), newEvents(1)
-		slowDone, fastDone := make(chan appendOutcome, 1), make(chan appendOutcome, 1)
-		go func() {
-			res, err := slow.Append(t.Context(), newStream(), eventstore.NoStream, slowEvents...)
-			slowDone <- appendOutcome{res, err}
-		}()
-		select {
-		case <-paused:
-		case o := <-slowDone:
-			t.Fatalf("slow append returned %+v, %v without pausing", o.res, o.err)
-		case <-time.After(10 * time.Second):
-			t.Fatal("slow append did not reach its commit within 10s")
-		}
-		go func() {
-			res, err := fast.Append(t.Context(), newStream(), eventstore.NoStream, fastEvents...)
-			fastDone <- appendOutcome{res, err}
-		}()
-		// Every append transaction locks the log-head row before it takes a
-		// position (SELECT … FOR UPDATE, or the UPDATE of the one-round-trip
-		// path), and the paused one holds that lock until it commits:
-		// PostgreSQL makes the fast append wait on the row lock until the slow
-		// transaction ends. So it cannot take a position, let alone commit,
-		// before the slow one has committed.
-		waitForLockWait(t, dsn)
-		select {
-		case o := <-fastDone:
-			t.Fatalf("fast append returned %+v, %v while the slow one held the log head", o.res, o.err)
-		case e := <-seen:
-			t.Fatalf("subscriber saw %s at %v while the slow append was uncommitted", e.ID, e.Position)
-		case <-time.After(50 * time.Millisecond):
-		}
-
-		resume()
-		slowRes, fastRes := <-slowDone, <-fastDone
-		if slowRes.err != nil || fastRes.err != nil {
-			t.Fatalf("appends returned %v and %v", slowRes.err, fastRes.err)
-		}
-		if want := seeded.Position.Commit + 1; slowRes.res.Position.Commit != want || fastRes.res.Position.Commit != want+1 {
-			t.Fatalf("slow at %v and fast at %v, want %d and %d: positions follow commit order", slowRes.res.Position, fastRes.res.Position, want, want+1)
-		}
-		for _, want := range []eventstore.EventData{slowEvents[0], fastEvents[0]} {
-			if e := receive(t, seen); e.ID != want.ID {
-				t.Fatalf("subscriber saw %s at %v, want %s", e.ID, e.Position, want.ID)
-			}
-		}
-		select {
-		case e := <-seen:
-			t.Fatalf("subscriber saw %s at %v a second time or out of nowhere", e.ID, e.Position)
-		case <-time.After(50 * time.Millisecond):
+	seeded := mustAppend(t, fast, newStream(), eventstore.NoStream, newEvents(1)...)
+	if warm {
+		// slow now knows the log as it is: its next append is optimistic.
+		seeded = mustAppend(t, slow, newStream(), eventstore.NoStream, newEvents(1)...)
+		armed.Store(true)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	seen := make(chan eventstore.RecordedEvent, 16)
+	subDone := make(chan error, 1)
+	go func() {
+		subDone <- watcher.Subscribe(ctx, eventstore.Start, func(e eventstore.RecordedEvent) error {
+			seen <- e
+			return nil
+		})
+	}()
+	t.Cleanup(func() {
+		stop()
+		if err := <-subDone; !errors.Is(err, context.Canceled) {
+			t.Errorf("Subscribe() = %v, want context.Canceled", err)
 		}
 	})
+	for {
+		if e := receive(t, seen); e.Position == seeded.Position {
+			break
+		}
+	}
+	before := slow.Stats()
+
+	slowEvents, fastEvents := newEvents(1), newEvents(1)
+	slowDone, fastDone := make(chan appendOutcome, 1), make(chan appendOutcome, 1)
+	go func() {
+		res, err := slow.Append(t.Context(), newStream(), eventstore.NoStream, slowEvents...)
+		slowDone <- appendOutcome{res, err}
+	}()
+	select {
+	case <-paused:
+	case o := <-slowDone:
+		t.Fatalf("slow append returned %+v, %v without pausing", o.res, o.err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("slow append did not reach its commit within 10s")
+	}
+	// The safe path holds the append lock alone, the optimistic one shares it.
+	wantMode := "ExclusiveLock"
+	if warm {
+		wantMode = "ShareLock"
+	}
+	if modes := advisoryLocks(t, dsn); !slices.Equal(modes, []string{wantMode}) {
+		t.Fatalf("paused append holds advisory locks %v, want %s", modes, wantMode)
+	}
+	go func() {
+		res, err := fast.Append(t.Context(), newStream(), eventstore.NoStream, fastEvents...)
+		fastDone <- appendOutcome{res, err}
+	}()
+	// The paused transaction holds the log-head row until it commits, and
+	// on the safe path also the append lock alone. The fast append waits
+	// for one of them (or, having inserted optimistically at the position
+	// the slow one took, for the slow transaction itself), so it cannot
+	// commit before the slow one has committed.
+	waitForLockWait(t, dsn)
+	select {
+	case o := <-fastDone:
+		t.Fatalf("fast append returned %+v, %v while the slow one held the log head", o.res, o.err)
+	case e := <-seen:
+		t.Fatalf("subscriber saw %s at %v while the slow append was uncommitted", e.ID, e.Position)
+	case <-time.After(50 * time.Millisecond):
+	}
+
+	resume()
+	slowRes, fastRes := <-slowDone, <-fastDone
+	if slowRes.err != nil || fastRes.err != nil {
+		t.Fatalf("appends returned %v and %v", slowRes.err, fastRes.err)
+	}
+	if want := seeded.Position.Commit + 1; slowRes.res.Position.Commit != want || fastRes.res.Position.Commit != want+1 {
+		t.Fatalf("slow at %v and fast at %v, want %d and %d: positions follow commit order", slowRes.res.Position, fastRes.res.Position, want, want+1)
+	}
+	if after := slow.Stats(); warm && after.Fallbacks != before.Fallbacks {
+		t.Errorf("slow append was redone under the lock (%d fallbacks), want it committed by the optimistic path", after.Fallbacks-before.Fallbacks)
+	}
+	for _, want := range []eventstore.EventData{slowEvents[0], fastEvents[0]} {
+		if e := receive(t, seen); e.ID != want.ID {
+			t.Fatalf("subscriber saw %s at %v, want %s", e.ID, e.Position, want.ID)
+		}
+	}
+	select {
+	case e := <-seen:
+		t.Fatalf("subscriber saw %s at %v a second time or out of nowhere", e.ID, e.Position)
+	case <-time.After(50 * time.Millisecond):
+	}
 }
 
 type appendOutcome struct {
@@ -163,7 +210,8 @@ type appendOutcome struct {
 }
 
 // waitForLockWait waits until a session of dsn's database is waiting for a
-// lock in a statement on the log head.
+// lock: the log-head row, the append lock, or another transaction's
+// uncommitted row.
 func waitForLockWait(t *testing.T, dsn string) {
 	t.Helper()
 	conn := connect(t, dsn)
@@ -171,7 +219,7 @@ func waitForLockWait(t *testing.T, dsn string) {
 	for {
 		var waiting int
 		err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%log_head%'`).Scan(&waiting)
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,10 +227,33 @@ func waitForLockWait(t *testing.T, dsn string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("no append waited for the log-head lock within 10s")
+			t.Fatal("no append waited for a lock within 10s")
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// advisoryLocks returns the modes of the advisory locks granted in dsn's
+// database.
+func advisoryLocks(t *testing.T, dsn string) []string {
+	t.Helper()
+	return readStrings(t, connect(t, dsn), `SELECT mode FROM pg_locks
+		WHERE locktype = 'advisory' AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		ORDER BY mode`)
+}
+
+func readStrings(t *testing.T, conn *pgx.Conn, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := conn.Query(t.Context(), sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func receive(t *testing.T, seen <-chan eventstore.RecordedEvent) eventstore.RecordedEvent {

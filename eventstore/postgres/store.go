@@ -1,14 +1,16 @@
 // Package postgres is the PostgreSQL backend of the event store, with pgx/v5.
 //
-// Every append transaction locks one log-head row before it inserts, and
-// its positions are the ones right after the head it finds under that
-// lock, so positions are dense, gap-free and in commit order: a reader that
-// has seen position p has seen every position before it, and `position >
-// checkpoint` never skips an event that commits late (the bug of bigserial
-// event stores). Throughput comes back through group commit: concurrent
-// appends in one process are gathered into one transaction, checked in Go
-// and written with one multi-row INSERT, in one round trip when nothing
-// else has written since the store's own last commit.
+// Every append transaction moves one log-head row, and commits only if the
+// head it moves is the one its positions follow, so positions are dense,
+// gap-free and in commit order: a reader that has seen position p has seen
+// every position before it, and `position > checkpoint` never skips an
+// event that commits late (the bug of bigserial event stores). Throughput
+// comes back through group commit: concurrent appends in one process are
+// gathered into one transaction, checked in Go and written with one
+// multi-row INSERT, in one round trip when nothing else has written since
+// the store's own last commit; and such groups are pipelined, so that one
+// group's rows are inserted while the group before it commits (see
+// Store.Append).
 //
 // The events and the Merkle hashes are append-only: the ledger's own role
 // has no UPDATE, DELETE or TRUNCATE on them, and triggers refuse those for
@@ -66,27 +68,33 @@ type Store struct {
 
 	mu         sync.Mutex
 	queue      []*request    // appends waiting for a transaction
-	leading    bool          // a caller is running a group transaction
-	active     int           // appends in the last group plus those queued when it ended
+	leading    bool          // a caller is forming and sending a group
+	inflight   int           // appends in groups taken from the queue and not finished
+	active     int           // appends queued or in a group when the last group finished
 	lastCommit time.Duration // how long the last group transaction took
 	gathering  chan struct{} // closed when gatherWant appends are queued
 	gatherWant int
-	cache      headCache // used by the leader only
 
-	groups, events, fallbacks atomic.Int64
+	cacheMu   sync.Mutex
+	cache     headCache
+	optimists int // optimistic groups planned on the cache and not finished
+
+	committing                           atomic.Int32 // optimistic groups that hold the log head and have not finished
+	groups, events, fallbacks, pipelined atomic.Int64
 }
 
 // Stats counts what the store has committed since it was opened.
 type Stats struct {
 	Transactions int64 // group transactions that committed events
 	Events       int64 // events they committed
-	Fallbacks    int64 // one-round-trip attempts that found the log moved by another process and were redone under the lock
+	Fallbacks    int64 // optimistic group transactions that failed (the log moved, or the group before them failed) and went to the safe path
+	Pipelined    int64 // optimistic group transactions sent while the store's previous group was still committing
 }
 
 // Stats returns the store's counters. Events/Transactions is the mean
 // group size that group commit achieved.
 func (s *Store) Stats() Stats {
-	return Stats{Transactions: s.groups.Load(), Events: s.events.Load(), Fallbacks: s.fallbacks.Load()}
+	return Stats{Transactions: s.groups.Load(), Events: s.events.Load(), Fallbacks: s.fallbacks.Load(), Pipelined: s.pipelined.Load()}
 }
 
 var (
