@@ -129,3 +129,36 @@ func (s Substitutions) RevisionFor(id *uuid.UUID, start time.Time) (IndicatorRev
 	}
 	return IndicatorRevision{}, false
 }
+
+// Basis is what measures a realisation against its target: a direction, a
+// formula and a target.
+type Basis struct {
+	Direction indicator.Direction `json:"direction"`
+	Formula   indicator.Formula   `json:"formula"`
+	Target    indicator.Target    `json:"target"`
+}
+
+// Apply returns the basis that measures a realisation under r, given the
+// one it was measured on (planned). The revision's fields replace the
+// planned ones; a direction follows from a revised formula; and without a
+// revised formula the formula is the planned one if the direction stays,
+// else the default formula of the new direction.
+func (r IndicatorRevision) Apply(planned Basis) Basis {
+	b := planned
+	switch {
+	case r.Direction != "":
+		b.Direction = r.Direction
+	case r.Formula != "":
+		b.Direction = r.Formula.Direction()
+	}
+	switch {
+	case r.Formula != "":
+		b.Formula = r.Formula
+	case b.Direction != planned.Direction || b.Formula == "":
+		b.Formula = indicator.DefaultFormula(b.Direction)
+	}
+	if r.Target != nil {
+		b.Target = *r.Target
+	}
+	return b
+}

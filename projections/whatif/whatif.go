@@ -350,35 +350,19 @@ func (e *engine) achievement(ap projections.Appraisal, ach projections.Achieveme
 	if !ok {
 		return a, false
 	}
-	var planned indicator.Direction
-	var plannedFormula indicator.Formula
+	planned := replay.Basis{Target: ach.Target}
 	for _, iki := range ap.Plan.IKIs {
 		if iki.ID == ach.IKI {
-			planned = iki.Direction
+			planned.Direction = iki.Direction
 		}
 	}
 	for _, b := range ap.Bases { // a published replay set the basis in force
 		if b.IKI == ach.IKI && b.Period == ach.Period {
-			planned, plannedFormula = b.Direction, b.Formula
+			planned.Direction, planned.Formula = b.Direction, b.Formula
 		}
 	}
-	dir, target := rev.Direction, ach.Target
-	if dir == "" && rev.Formula != "" {
-		dir = rev.Formula.Direction()
-	}
-	if dir == "" {
-		dir = planned
-	}
-	if rev.Target != nil {
-		target = *rev.Target
-	}
-	f := rev.Formula
-	if f == "" && dir == planned && plannedFormula != "" {
-		f = plannedFormula
-	}
-	if f == "" {
-		f = indicator.DefaultFormula(dir)
-	}
+	after := rev.Apply(planned)
+	dir, f, target := after.Direction, after.Formula, after.Target
 	a.Direction, a.Formula, a.Target = dir, f, &target
 	a.After, a.ProblemAfter = 0, ""
 	if pct, err := indicator.Compute(f, target, ach.Realised); err != nil {
@@ -395,7 +379,7 @@ func (e *engine) achievement(ap projections.Appraisal, ach projections.Achieveme
 		name = rev.Indicator.String()
 	}
 	a.Reason = fmt.Sprintf("indicator %s revised from %s: planned %s against target %s, now %s by %s against target %s; realised %g",
-		name, indicator.Date(rev.ValidFrom).Format(time.DateOnly), orNone(string(planned)), targetText(planned, ach.Target), dir, f, targetText(dir, target), ach.Realised)
+		name, indicator.Date(rev.ValidFrom).Format(time.DateOnly), orNone(string(planned.Direction)), targetText(planned.Direction, ach.Target), dir, f, targetText(dir, target), ach.Realised)
 	e.x.model.Read(func(eventstore.Position) {
 		if ref, ok := e.x.realisations.Get(ach.Realisation.String()); ok {
 			a.Event = &ref
