@@ -95,11 +95,55 @@ type Achievement struct {
 	Rederived   *replay.Ref      `json:"rederived_by,omitempty"` // the published replay whose basis measures it
 }
 
+// appraisalRow is how the model keeps an [Appraisal]: the same JSON
+// document, with pointers to the achievements, so that setting the
+// achievement of one realisation copies a plan's worth of pointers rather
+// than of achievements. Achievements are never changed once added.
+type appraisalRow struct {
+	Plan         Plan           `json:"plan"`
+	Realisations []Realisation  `json:"realisations"`
+	Achievements []*Achievement `json:"achievements"`
+	Evaluations  []uuid.UUID    `json:"evaluation_ids,omitempty"`
+	Bases        []Basis        `json:"rederived_bases,omitempty"`
+	Position     string         `json:"last_position"`
+}
+
+// appraisal returns the row as an Appraisal, with its own copy of the
+// achievements.
+func (r appraisalRow) appraisal() Appraisal {
+	return Appraisal{Plan: r.Plan, Realisations: r.Realisations, Achievements: derefs(r.Achievements),
+		Evaluations: r.Evaluations, Bases: r.Bases, Position: r.Position}
+}
+
+// inPeriod returns copies of the achievements of the realisations that fall
+// in p, nil when there are none.
+func (r appraisalRow) inPeriod(p evaluation.Period) []Achievement {
+	var out []Achievement
+	for _, ach := range r.Achievements {
+		if !ach.PeriodStart.Before(p.Start) && !ach.PeriodEnd.After(p.End) {
+			out = append(out, *ach)
+		}
+	}
+	return out
+}
+
+// derefs returns copies of the values ps points at, nil for a nil ps.
+func derefs[T any](ps []*T) []T {
+	if ps == nil {
+		return nil
+	}
+	out := make([]T, len(ps))
+	for i, p := range ps {
+		out[i] = *p
+	}
+	return out
+}
+
 // Appraisals is the appraisal read model: per SKP, and an index of the SKPs
 // of each employee and year.
 type Appraisals struct {
 	model   *Model
-	bySKP   *Map[Appraisal]
+	bySKP   *Map[appraisalRow]
 	byEval  *Map[EvaluationView]
 	records *Map[uuid.UUID]   // execution stream → SKP
 	years   *Map[[]uuid.UUID] // "nip/year" → SKPs, in drafting order
@@ -110,7 +154,7 @@ func NewAppraisals() *Appraisals {
 	m := NewModel()
 	return &Appraisals{
 		model:   m,
-		bySKP:   NewMap[Appraisal](m, "by_skp"),
+		bySKP:   NewMap[appraisalRow](m, "by_skp"),
 		byEval:  NewMap[EvaluationView](m, "by_evaluation"),
 		records: NewMap[uuid.UUID](m, "records"),
 		years:   NewMap[[]uuid.UUID](m, "by_employee_year"),
@@ -159,7 +203,7 @@ func (a *Appraisals) Apply(ev *Event) error {
 	if err != nil {
 		return err
 	}
-	rec := &ev.RecordedEvent
+	rec := ev
 	switch category(ev.Type) {
 	case "skp":
 		e := body.(skp.Event)
@@ -170,7 +214,7 @@ func (a *Appraisals) Apply(ev *Event) error {
 		ap, existed := a.bySKP.Get(id.String())
 		var changes []TargetChange
 		ap.Plan, changes = foldPlan(ap.Plan, rec, e)
-		ap.Position = rec.Position.String()
+		ap.Position = rec.positionText()
 		if len(changes) > 0 {
 			ap.Achievements = achievements(ap.Plan, ap.Realisations, ap.Bases)
 		}
@@ -189,7 +233,7 @@ func (a *Appraisals) Apply(ev *Event) error {
 	return nil
 }
 
-func (a *Appraisals) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Event) error {
+func (a *Appraisals) applyEvaluation(rec *Event, e evaluation.Event) error {
 	id, err := streamID(rec.Stream)
 	if err != nil {
 		return err
@@ -200,7 +244,7 @@ func (a *Appraisals) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation
 	if _, opened := e.(evaluation.Opened); opened {
 		if ap, ok := a.bySKP.Get(v.SKP.String()); ok {
 			ap.Evaluations = append(ap.Evaluations, id)
-			ap.Position = rec.Position.String()
+			ap.Position = rec.positionText()
 			a.bySKP.Put(v.SKP.String(), ap)
 		}
 	}
@@ -209,7 +253,7 @@ func (a *Appraisals) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation
 
 func yearKey(nip domain.NIP, year int) string { return string(nip) + "/" + strconv.Itoa(year) }
 
-func (a *Appraisals) applyExecution(rec *eventstore.RecordedEvent, e execution.Event) {
+func (a *Appraisals) applyExecution(rec *Event, e execution.Event) {
 	switch e := e.(type) {
 	case execution.Opened:
 		a.records.Put(rec.Stream, e.SKP)
@@ -222,9 +266,9 @@ func (a *Appraisals) applyExecution(rec *eventstore.RecordedEvent, e execution.E
 		if !ok {
 			return
 		}
-		ap.Realisations = report(ap.Realisations, e, rec.Position)
+		ap.Realisations = report(ap.Realisations, e, rec.positionText())
 		ap.Achievements = reachieve(ap.Plan, ap.Achievements, ap.Realisations[len(ap.Realisations)-1], ap.Bases)
-		ap.Position = rec.Position.String()
+		ap.Position = rec.positionText()
 		a.bySKP.Put(id.String(), ap)
 	case execution.AchievementRederived:
 		id, ok := a.records.Get(rec.Stream)
@@ -236,32 +280,33 @@ func (a *Appraisals) applyExecution(rec *eventstore.RecordedEvent, e execution.E
 			return
 		}
 		b := Basis{IKI: e.IKI, Period: e.Period, Indicator: e.Indicator, Direction: e.Direction, Formula: e.Formula, Target: e.Target,
-			Replay: e.Replay, Position: rec.Position.String()}
+			Replay: e.Replay, Position: rec.positionText()}
 		bases, _ := withoutFunc(ap.Bases, func(o Basis) bool { return o.IKI == b.IKI && o.Period == b.Period })
 		ap.Bases = append(bases, b)
 		ap.Achievements = achievements(ap.Plan, ap.Realisations, ap.Bases)
-		ap.Position = rec.Position.String()
+		ap.Position = rec.positionText()
 		a.bySKP.Put(id.String(), ap)
 	}
 }
 
 // report returns rs with e added. Appending leaves what readers hold intact.
-func report(rs []Realisation, e execution.RealisationReported, pos eventstore.Position) []Realisation {
+func report(rs []Realisation, e execution.RealisationReported, pos string) []Realisation {
 	return append(rs, Realisation{
 		ID: e.Realisation, IKI: e.IKI, RHK: e.RHK, Period: e.Period, Value: e.Value, Narrative: e.Narrative,
 		Evidence: e.Evidence, Indicator: e.Indicator, Version: e.Version, Supersedes: e.Supersedes, Reason: e.Reason,
-		By: e.By, At: e.At, Position: pos.String(),
+		By: e.By, At: e.At, Position: pos,
 	})
 }
 
 // reachieve returns achievements with the one of r's IKI and period set
 // from r, the latest report for them, keeping plan order, then period order.
-func reachieve(p Plan, prev []Achievement, r Realisation, bases []Basis) []Achievement {
-	iki, ok := findIKI(p, r.IKI)
+func reachieve(p Plan, prev []*Achievement, r Realisation, bases []Basis) []*Achievement {
+	iki, ok := findIKI(p.IKIs, r.IKI)
 	if !ok {
 		return prev // a realisation of an IKI the plan does not have shows no achievement
 	}
-	ach := achievementOf(iki, r, bases)
+	ach := new(Achievement)
+	*ach = achievementOf(iki, r, bases)
 	// The plan has a handful of IKI: a linear search beats building an index
 	// on every report.
 	order := func(id uuid.UUID) int {
@@ -273,13 +318,18 @@ func reachieve(p Plan, prev []Achievement, r Realisation, bases []Basis) []Achie
 		return 0
 	}
 	at := order(ach.IKI)
-	goesBefore := func(b Achievement) bool { // whether ach goes before b
-		if ob := order(b.IKI); at != ob {
-			return at < ob
+	// Achievements come grouped by IKI: look each group's order up once.
+	lastIKI, lastOrder := ach.IKI, at
+	goesBefore := func(b *Achievement) bool { // whether ach goes before b
+		if b.IKI != lastIKI {
+			lastIKI, lastOrder = b.IKI, order(b.IKI)
+		}
+		if lastOrder != at {
+			return at < lastOrder
 		}
 		return periodBefore(ach.PeriodStart, ach.Period, b.PeriodStart, b.Period)
 	}
-	out := make([]Achievement, 0, len(prev)+1)
+	out := make([]*Achievement, 0, len(prev)+1)
 	placed := false
 	for _, a := range prev {
 		if a.IKI == ach.IKI && a.Period == ach.Period {
@@ -306,32 +356,43 @@ func periodBefore(aStart time.Time, aID string, bStart time.Time, bID string) bo
 // achievements computes the achievement of every IKI and period from its
 // latest realisation (a correction is always the latest), in plan order, then
 // period order.
-func achievements(p Plan, rs []Realisation, bases []Basis) []Achievement {
-	// One pass groups the current realisations by IKI, in the order their
-	// periods first appear; the plan order then picks the groups.
-	current := make(map[uuid.UUID][]Realisation, len(p.IKIs))
-	for _, r := range rs {
+func achievements(p Plan, rs []Realisation, bases []Basis) []*Achievement {
+	// One pass groups the current realisations (as indexes into rs) by IKI,
+	// in the order their periods first appear; the plan order then picks the
+	// groups.
+	current := make(map[uuid.UUID][]int, len(p.IKIs))
+	for i, r := range rs {
 		group := current[r.IKI]
-		if i := slices.IndexFunc(group, func(c Realisation) bool { return c.Period.ID == r.Period.ID }); i >= 0 {
-			group[i] = r // group is this call's own: the first append copied it
+		if j := slices.IndexFunc(group, func(c int) bool { return rs[c].Period.ID == r.Period.ID }); j >= 0 {
+			group[j] = i
 		} else {
-			current[r.IKI] = append(group, r)
+			current[r.IKI] = append(group, i)
 		}
 	}
-	var out []Achievement
+	n := 0
+	for _, iki := range p.IKIs {
+		n += len(current[iki.ID])
+	}
+	if n == 0 {
+		return nil
+	}
+	block := make([]Achievement, 0, n) // one allocation for the lot
+	out := make([]*Achievement, 0, n)
 	for _, iki := range p.IKIs {
 		group := current[iki.ID]
-		slices.SortStableFunc(group, func(a, b Realisation) int {
+		slices.SortStableFunc(group, func(i, j int) int {
+			a, b := rs[i].Period, rs[j].Period
 			switch {
-			case periodBefore(a.Period.Start, a.Period.ID, b.Period.Start, b.Period.ID):
+			case periodBefore(a.Start, a.ID, b.Start, b.ID):
 				return -1
-			case periodBefore(b.Period.Start, b.Period.ID, a.Period.Start, a.Period.ID):
+			case periodBefore(b.Start, b.ID, a.Start, a.ID):
 				return 1
 			}
 			return 0
 		})
-		for _, r := range group {
-			out = append(out, achievementOf(iki, r, bases))
+		for _, i := range group {
+			block = append(block, achievementOf(iki, rs[i], bases))
+			out = append(out, &block[len(block)-1])
 		}
 	}
 	return out
@@ -366,8 +427,9 @@ func achievementOf(iki skp.IKI, r Realisation, bases []Basis) Achievement {
 // position the read model reflects.
 func (a *Appraisals) Get(id uuid.UUID) (ap Appraisal, ok bool, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
-		ap, ok = a.bySKP.Get(id.String())
-		at = pos
+		var row appraisalRow
+		row, ok = a.bySKP.Get(id.String())
+		ap, at = row.appraisal(), pos
 	})
 	return ap, ok, at
 }
@@ -379,12 +441,12 @@ func (a *Appraisals) ForEmployeeYear(nip domain.NIP, year int) (aps []YearApprai
 	a.model.Read(func(pos eventstore.Position) {
 		ids, _ := a.years.Get(yearKey(nip, year))
 		for _, id := range ids {
-			ap, ok := a.bySKP.Get(id.String())
+			row, ok := a.bySKP.Get(id.String())
 			if !ok {
 				continue
 			}
-			y := YearAppraisal{Appraisal: ap}
-			for _, e := range ap.Evaluations {
+			y := YearAppraisal{Appraisal: row.appraisal()}
+			for _, e := range row.Evaluations {
 				if v, ok := a.byEval.Get(e.String()); ok {
 					y.Evaluations = append(y.Evaluations, v)
 				}
@@ -405,13 +467,8 @@ func (a *Appraisals) Evaluation(id uuid.UUID) (ea EvaluationAppraisal, ok bool, 
 		if ea.Evaluation, ok = a.byEval.Get(id.String()); !ok {
 			return
 		}
-		ea.Appraisal, _ = a.bySKP.Get(ea.Evaluation.SKP.String())
-		p := ea.Evaluation.Period
-		for _, ach := range ea.Appraisal.Achievements {
-			if !ach.PeriodStart.Before(p.Start) && !ach.PeriodEnd.After(p.End) {
-				ea.Achievements = append(ea.Achievements, ach)
-			}
-		}
+		row, _ := a.bySKP.Get(ea.Evaluation.SKP.String())
+		ea.Appraisal, ea.Achievements = row.appraisal(), row.inPeriod(ea.Evaluation.Period)
 	})
 	return ea, ok, at
 }

@@ -48,11 +48,11 @@ func appraisalAsOf(ctx context.Context, r StreamReader, id uuid.UUID, when strin
 	if err != nil {
 		return Appraisal{}, fmt.Errorf("appraisal of %s as of %s: %w", id, when, err)
 	}
-	ap, ok := a.bySKP.Get(id.String())
+	row, ok := a.bySKP.Get(id.String())
 	if !ok {
 		return Appraisal{}, domain.Errorf(domain.NotFound, "SKP %s did not exist yet at %s", id, when)
 	}
-	return ap, nil
+	return row.appraisal(), nil
 }
 
 // EvaluationAtPosition returns evaluation id with the appraisal of its SKP

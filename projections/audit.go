@@ -136,17 +136,17 @@ func (a *Audit) Apply(ev *Event) error {
 	switch category(ev.Type) {
 	case "skp":
 		e := body.(skp.Event)
-		return a.applySKP(&ev.RecordedEvent, e)
+		return a.applySKP(ev, e)
 	case "execution":
 		e := body.(execution.Event)
-		a.applyExecution(&ev.RecordedEvent, e)
+		a.applyExecution(ev, e)
 	case "evaluation":
-		return a.applyEvaluation(&ev.RecordedEvent, body.(evaluation.Event))
+		return a.applyEvaluation(ev, body.(evaluation.Event))
 	}
 	return nil
 }
 
-func (a *Audit) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Event) error {
+func (a *Audit) applyEvaluation(rec *Event, e evaluation.Event) error {
 	id, err := streamID(rec.Stream)
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func (a *Audit) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Even
 	return nil
 }
 
-func (a *Audit) applyExecution(rec *eventstore.RecordedEvent, e execution.Event) {
+func (a *Audit) applyExecution(rec *Event, e execution.Event) {
 	switch e := e.(type) {
 	case execution.Opened:
 		a.records.Put(rec.Stream, e.SKP)
@@ -220,7 +220,7 @@ func (a *Audit) applyExecution(rec *eventstore.RecordedEvent, e execution.Event)
 		entry.Subject = "iki:" + e.IKI.String() + "/period:" + e.Period.ID
 		entry.After = &Value{Realised: ptr(e.Value), Text: e.Narrative}
 		entry.Indicator, entry.IndicatorVersion = e.Indicator, e.Version
-		if i, ok := findIKI(plan, e.IKI); ok {
+		if i, ok := findIKI(plan.IKIs, e.IKI); ok {
 			entry.After.Target, entry.After.Unit, entry.After.Direction, entry.After.Aspect = &i.Target, i.Unit, i.Direction, i.Aspect
 			if entry.Indicator == nil {
 				entry.Indicator, entry.IndicatorVersion = i.Indicator, i.Version
@@ -253,7 +253,7 @@ func (a *Audit) applyExecution(rec *eventstore.RecordedEvent, e execution.Event)
 		basisKey := key + "/" + e.IKI.String() + "/" + e.Period
 		before, had := a.rederived.Get(basisKey)
 		if !had {
-			if i, ok := findIKI(plan, e.IKI); ok {
+			if i, ok := findIKI(plan.IKIs, e.IKI); ok {
 				before = Value{Direction: i.Direction, Target: ptr(i.Target), Unit: i.Unit}
 				if pct, err := indicator.Achievement(i.Direction, i.Target, realised); err != nil {
 					before.Problem = err.Error()
@@ -273,16 +273,19 @@ func (a *Audit) applyExecution(rec *eventstore.RecordedEvent, e execution.Event)
 	}
 }
 
-func findIKI(p Plan, id uuid.UUID) (skp.IKI, bool) {
-	for _, i := range p.IKIs {
-		if i.ID == id {
-			return i, true
+// findIKI returns the first of ikis with the given id. It takes the slice
+// rather than the plan and ranges over indexes: a plan and an IKI are large
+// to copy, and every realisation reported looks one up.
+func findIKI(ikis []skp.IKI, id uuid.UUID) (skp.IKI, bool) {
+	for i := range ikis {
+		if ikis[i].ID == id {
+			return ikis[i], true
 		}
 	}
 	return skp.IKI{}, false
 }
 
-func (a *Audit) applySKP(rec *eventstore.RecordedEvent, e skp.Event) error {
+func (a *Audit) applySKP(rec *Event, e skp.Event) error {
 	id, err := streamID(rec.Stream)
 	if err != nil {
 		return err
@@ -317,10 +320,10 @@ func (a *Audit) applySKP(rec *eventstore.RecordedEvent, e skp.Event) error {
 }
 
 // entryOf fills the envelope part of an audit entry from rec.
-func entryOf(rec *eventstore.RecordedEvent) AuditEntry {
+func entryOf(rec *Event) AuditEntry {
 	return AuditEntry{
 		Actor: rec.Metadata.Actor.ID, Role: rec.Metadata.Actor.Role, At: rec.RecordedAt, Reason: rec.Metadata.Reason,
-		EventID: rec.ID, EventType: rec.Type, Stream: rec.Stream, Revision: rec.Revision, Position: rec.Position.String(),
+		EventID: rec.ID, EventType: rec.Type, Stream: rec.Stream, Revision: rec.Revision, Position: rec.positionText(),
 	}
 }
 
@@ -363,14 +366,7 @@ func (a *Audit) ForEmployee(nip domain.NIP) (entries []AuditEntry, at eventstore
 // values returns a copy of the trail at key in t, nil when there is none.
 func values(t *Map[[]*AuditEntry], key string) []AuditEntry {
 	list, _ := t.Get(key)
-	if list == nil {
-		return nil
-	}
-	out := make([]AuditEntry, len(list))
-	for i, e := range list {
-		out[i] = *e
-	}
-	return out
+	return derefs(list)
 }
 
 // String returns a one-line summary of e for logs and test failures.

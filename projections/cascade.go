@@ -104,7 +104,7 @@ func (c *Cascade) Apply(ev *Event) error {
 	if err != nil {
 		return err
 	}
-	rec := &ev.RecordedEvent
+	rec := ev
 	switch category(rec.Type) {
 	case "org":
 		switch e := body.(type) {

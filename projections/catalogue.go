@@ -92,8 +92,8 @@ func (c *Catalogue) Apply(ev *Event) error {
 	if err != nil {
 		return err
 	}
-	rec := &ev.RecordedEvent
-	pos := rec.Position.String()
+	rec := ev
+	pos := rec.positionText()
 	switch e := e.(type) {
 	case indicator.Defined:
 		c.indicators.Put(e.Indicator.String(), CatalogueEntry{

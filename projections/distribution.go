@@ -151,7 +151,7 @@ func (d *Distributions) Apply(ev *Event) error {
 	if err != nil {
 		return err
 	}
-	pos := ev.Position.String()
+	pos := ev.positionText()
 	switch e := body.(type) {
 	case org.UnitDefined:
 		d.parents.Put(e.Unit.String(), e.Parent)

@@ -19,13 +19,8 @@ func (a *Appraisals) EachEvaluation(fn func(EvaluationAppraisal) bool) {
 		for _, k := range a.byEval.Keys() {
 			var ea EvaluationAppraisal
 			ea.Evaluation, _ = a.byEval.Get(k)
-			ea.Appraisal, _ = a.bySKP.Get(ea.Evaluation.SKP.String())
-			p := ea.Evaluation.Period
-			for _, ach := range ea.Appraisal.Achievements {
-				if !ach.PeriodStart.Before(p.Start) && !ach.PeriodEnd.After(p.End) {
-					ea.Achievements = append(ea.Achievements, ach)
-				}
-			}
+			row, _ := a.bySKP.Get(ea.Evaluation.SKP.String())
+			ea.Appraisal, ea.Achievements = row.appraisal(), row.inPeriod(ea.Evaluation.Period)
 			if !fn(ea) {
 				return
 			}
@@ -87,11 +82,11 @@ func (d *Distributions) Recheck(c Distribution, policyID string) Distribution {
 func (a *Appraisals) EachUnevaluated(fn func(Appraisal) bool) {
 	a.model.Read(func(_ eventstore.Position) {
 		for _, k := range a.bySKP.Keys() {
-			ap, _ := a.bySKP.Get(k)
-			if len(ap.Evaluations) > 0 {
+			row, _ := a.bySKP.Get(k)
+			if len(row.Evaluations) > 0 {
 				continue
 			}
-			if !fn(ap) {
+			if !fn(row.appraisal()) {
 				return
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/kinerja/kinerja/domain/evaluation"
 	"github.com/kinerja/kinerja/domain/policy"
 	"github.com/kinerja/kinerja/domain/replay"
-	"github.com/kinerja/kinerja/eventstore"
 )
 
 // EvaluationView is one employee's evaluation for one period as the read
@@ -70,7 +69,7 @@ type ScoreChange struct {
 
 // foldEvaluation returns the evaluation after e and the score changes e made.
 // Like foldPlan, it never changes v's slices or maps in place.
-func foldEvaluation(v EvaluationView, rec *eventstore.RecordedEvent, e evaluation.Event) (EvaluationView, []ScoreChange) {
+func foldEvaluation(v EvaluationView, rec *Event, e evaluation.Event) (EvaluationView, []ScoreChange) {
 	var changes []ScoreChange
 	rating := func(subject string, field *policy.Rating, r policy.Rating) {
 		if *field != r {
@@ -135,6 +134,6 @@ func foldEvaluation(v EvaluationView, rec *eventstore.RecordedEvent, e evaluatio
 		predicate(e.Predicate)
 		v.MatrixVersion, v.Policy = e.Policy, e.Policy
 	}
-	v.Position = rec.Position.String()
+	v.Position = rec.positionText()
 	return v, changes
 }

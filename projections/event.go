@@ -14,12 +14,17 @@ import (
 
 // Event is a recorded event on its way through the projections. Its body is
 // decoded at most once, on first use, and shared by every projection that
-// reads it; events no projection reads are never decoded.
+// reads it; events no projection reads are never decoded. It points at the
+// recorded event rather than copying it: a replay wraps whole pages, and the
+// envelope is most of an event's size.
 type Event struct {
-	eventstore.RecordedEvent
+	*eventstore.RecordedEvent
 	once sync.Once
 	body any
 	err  error
+	// position is Position.String(), formatted once for every projection
+	// that stamps a row with it; see positionText.
+	position string
 	// reads has bit i set when the i-th projection of a replay reads the
 	// event (see readSet); all bits for an event not wrapped by a replay.
 	reads uint64
@@ -27,7 +32,7 @@ type Event struct {
 
 // NewEvent wraps a recorded event.
 func NewEvent(rec eventstore.RecordedEvent) *Event {
-	return &Event{RecordedEvent: rec, reads: ^uint64(0)}
+	return &Event{RecordedEvent: &rec, position: rec.Position.String(), reads: ^uint64(0)}
 }
 
 // readBy reports whether the i-th projection of the replay that wrapped e
@@ -40,6 +45,28 @@ func (e *Event) readBy(i int) bool { return i >= 64 || e.reads&(1<<i) != 0 }
 func (e *Event) Body() (any, error) {
 	e.once.Do(func() { e.body, e.err = decodeBody(e.Type, e.Data) })
 	return e.body, e.err
+}
+
+// positionText returns e.Position.String(), formatted once when e was
+// wrapped.
+func (e *Event) positionText() string {
+	if e.position == "" {
+		return e.Position.String()
+	}
+	return e.position
+}
+
+// predecode decodes the body ahead of the fold, for the replay pipeline: as
+// Body would, but through quickDecode first for the types it reads. Body
+// itself always goes through the domain's Decode.
+func (e *Event) predecode() {
+	e.once.Do(func() {
+		if body, ok := quickDecode(e.Type, e.Data); ok {
+			e.body = body
+			return
+		}
+		e.body, e.err = decodeBody(e.Type, e.Data)
+	})
 }
 
 // decodeBody decodes an event with the Decode of the domain package that

@@ -153,17 +153,17 @@ func (x *Inboxes) Apply(ev *Event) error {
 	switch category(ev.Type) {
 	case "skp":
 		e := body.(skp.Event)
-		return x.applySKP(&ev.RecordedEvent, e)
+		return x.applySKP(ev, e)
 	case "execution":
 		e := body.(execution.Event)
-		x.applyProgress(&ev.RecordedEvent, e)
+		x.applyProgress(ev, e)
 	case "evaluation":
-		return x.applyEvaluation(&ev.RecordedEvent, body.(evaluation.Event))
+		return x.applyEvaluation(ev, body.(evaluation.Event))
 	}
 	return nil
 }
 
-func (x *Inboxes) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Event) error {
+func (x *Inboxes) applyEvaluation(rec *Event, e evaluation.Event) error {
 	id, err := streamID(rec.Stream)
 	if err != nil {
 		return err
@@ -171,7 +171,7 @@ func (x *Inboxes) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Ev
 	v, _ := x.evals.Get(id.String())
 	v, _ = foldEvaluation(v, rec, e)
 	x.evals.Put(id.String(), v)
-	pos := rec.Position.String()
+	pos := rec.positionText()
 	without := func(nip domain.NIP, kind string) []*InboxItem {
 		inbox, _ := x.inboxes.Get(string(nip))
 		items, _ := withoutFunc(inbox.Items, func(it *InboxItem) bool { return it.Kind == kind && it.Subject == id })
@@ -204,13 +204,13 @@ func (x *Inboxes) applyEvaluation(rec *eventstore.RecordedEvent, e evaluation.Ev
 	return nil
 }
 
-func (x *Inboxes) applySKP(rec *eventstore.RecordedEvent, e skp.Event) error {
+func (x *Inboxes) applySKP(rec *Event, e skp.Event) error {
 	id, err := streamID(rec.Stream)
 	if err != nil {
 		return err
 	}
 	s, _ := x.skps.Get(id.String())
-	pos := rec.Position.String()
+	pos := rec.positionText()
 	var waiting string // the item the event leaves in the evaluator's inbox
 	var since time.Time
 	switch e := e.(type) {
@@ -263,7 +263,7 @@ func (x *Inboxes) putInbox(evaluator domain.NIP, items []*InboxItem) {
 	x.inboxes.Put(string(evaluator), inboxRow{Evaluator: evaluator, Items: items})
 }
 
-func (x *Inboxes) applyProgress(rec *eventstore.RecordedEvent, e execution.Event) {
+func (x *Inboxes) applyProgress(rec *Event, e execution.Event) {
 	r, _ := x.records.Get(rec.Stream)
 	var entry uuid.UUID
 	switch e := e.(type) {
@@ -277,7 +277,7 @@ func (x *Inboxes) applyProgress(rec *eventstore.RecordedEvent, e execution.Event
 		entry = e.Log
 		inbox, _ := x.inboxes.Get(string(r.Evaluator))
 		x.putInbox(r.Evaluator, append(inbox.Items, &InboxItem{Kind: ItemReviewProgress, Subject: e.Log, SKP: r.SKP,
-			Employee: r.Employee, Since: e.At, Position: rec.Position.String()}))
+			Employee: r.Employee, Since: e.At, Position: rec.positionText()}))
 	case execution.DailyProgressApproved:
 		entry = e.Log
 	case execution.DailyProgressRejected:

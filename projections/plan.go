@@ -10,7 +10,6 @@ import (
 
 	"github.com/kinerja/kinerja/domain"
 	"github.com/kinerja/kinerja/domain/skp"
-	"github.com/kinerja/kinerja/eventstore"
 )
 
 // category returns the part of an event type before the dot: "skp" for
@@ -79,11 +78,11 @@ type TargetChange struct {
 
 // foldPlan returns the plan after e, and the target changes e made. It never
 // modifies p's slices or maps in place (rows are immutable, see Map).
-func foldPlan(p Plan, rec *eventstore.RecordedEvent, e skp.Event) (Plan, []TargetChange) {
+func foldPlan(p Plan, rec *Event, e skp.Event) (Plan, []TargetChange) {
 	var changes []TargetChange
 	step := func(s skp.Status, by domain.NIP, at time.Time, comments string) {
 		p.Status = s
-		p.History = append(p.History, StatusChange{Status: s, By: string(by), At: at, Comments: comments, Position: rec.Position.String()})
+		p.History = append(p.History, StatusChange{Status: s, By: string(by), At: at, Comments: comments, Position: rec.positionText()})
 	}
 	switch e := e.(type) {
 	case skp.Drafted:
@@ -141,7 +140,7 @@ func foldPlan(p Plan, rec *eventstore.RecordedEvent, e skp.Event) (Plan, []Targe
 		p.Pending = nil
 		step(skp.StatusClosed, e.By, e.At, string(e.Reason))
 	}
-	p.Position = rec.Position.String()
+	p.Position = rec.positionText()
 	return p, changes
 }
 

@@ -1,7 +1,9 @@
 package projections
 
 import (
-	"maps"
+	"encoding/json"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -51,6 +53,81 @@ type Tally struct {
 	Minutes int `json:"minutes"`
 }
 
+// monthRow is how the model keeps a [MonthProgress]: the same JSON
+// document, with the minutes per RHK in a small sorted slice rather than a
+// map, because the fold copies them on every entry (rows are immutable) and
+// a month has a handful of RHK.
+type monthRow struct {
+	Employee domain.NIP    `json:"nip"`
+	Month    string        `json:"month"`
+	Entries  int           `json:"entries"`
+	Minutes  int           `json:"minutes"`
+	ByStatus StatusTallies `json:"by_status"`
+	ByRHK    rhkMinutes    `json:"minutes_by_rhk"`
+	Days     [31]int       `json:"minutes_by_day"`
+	Position string        `json:"last_position"`
+}
+
+func (r monthRow) progress() MonthProgress {
+	return MonthProgress{Employee: r.Employee, Month: r.Month, Entries: r.Entries, Minutes: r.Minutes, ByStatus: r.ByStatus,
+		ByRHK: r.ByRHK.asMap(), Days: r.Days, Position: r.Position}
+}
+
+// rhkMinutes is minutes per RHK id ("" for entries without one), sorted by
+// id. It encodes to the same JSON as the map[string]int it stands for: an
+// object in key order, or null when nil.
+type rhkMinutes []rhkMinute
+
+type rhkMinute struct {
+	RHK     string
+	Minutes int
+}
+
+// plus returns a copy of r with minutes added to rhk's.
+func (r rhkMinutes) plus(rhk string, minutes int) rhkMinutes {
+	i, found := slices.BinarySearchFunc(r, rhk, func(m rhkMinute, k string) int { return strings.Compare(m.RHK, k) })
+	out := make(rhkMinutes, len(r), len(r)+1)
+	copy(out, r)
+	if found {
+		out[i].Minutes += minutes
+		return out
+	}
+	return slices.Insert(out, i, rhkMinute{RHK: rhk, Minutes: minutes})
+}
+
+func (r rhkMinutes) asMap() map[string]int {
+	if r == nil {
+		return nil
+	}
+	m := make(map[string]int, len(r))
+	for _, e := range r {
+		m[e.RHK] = e.Minutes
+	}
+	return m
+}
+
+// MarshalJSON encodes r as the map it stands for.
+func (r rhkMinutes) MarshalJSON() ([]byte, error) { return json.Marshal(r.asMap()) }
+
+// UnmarshalJSON decodes the map r stands for.
+func (r *rhkMinutes) UnmarshalJSON(b []byte) error {
+	var m map[string]int
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if m == nil {
+		*r = nil
+		return nil
+	}
+	out := make(rhkMinutes, 0, len(m))
+	for k, v := range m {
+		out = append(out, rhkMinute{RHK: k, Minutes: v})
+	}
+	slices.SortFunc(out, func(a, b rhkMinute) int { return strings.Compare(a.RHK, b.RHK) })
+	*r = out
+	return nil
+}
+
 type logEntry struct {
 	Employee domain.NIP          `json:"nip"`
 	Month    string              `json:"month"`
@@ -68,7 +145,7 @@ type record struct {
 // and month.
 type DailyProgress struct {
 	model   *Model
-	months  *Map[MonthProgress]
+	months  *Map[monthRow]
 	logs    *Map[logEntry]
 	records *Map[record]
 }
@@ -78,7 +155,7 @@ func NewDailyProgress() *DailyProgress {
 	m := NewModel()
 	return &DailyProgress{
 		model:   m,
-		months:  NewMap[MonthProgress](m, "by_employee_month"),
+		months:  NewMap[monthRow](m, "by_employee_month"),
 		logs:    NewMap[logEntry](m, "logs"),
 		records: NewMap[record](m, "records"),
 	}
@@ -110,7 +187,7 @@ func (d *DailyProgress) Apply(ev *Event) error {
 	if err != nil {
 		return err
 	}
-	rec := &ev.RecordedEvent
+	rec := ev
 	switch e := e.(type) {
 	case execution.Opened:
 		d.records.Put(rec.Stream, record{SKP: e.SKP, Employee: e.Employee, Evaluator: e.Evaluator})
@@ -125,27 +202,28 @@ func (d *DailyProgress) Apply(ev *Event) error {
 		if e.RHK != nil {
 			rhk = e.RHK.String()
 		}
-		d.change(entry, rec.Position, func(m *MonthProgress) {
-			m.Entries++
-			m.Minutes += e.Minutes
-			m.ByRHK = with(m.ByRHK, rhk, m.ByRHK[rhk]+e.Minutes)
-			m.Days[e.Date.Day()-1] += e.Minutes
-			d := m.ByStatus.Of(execution.LogDraft)
-			d.Entries++
-			d.Minutes += e.Minutes
-		})
+		key, m := d.month(entry)
+		m.Entries++
+		m.Minutes += e.Minutes
+		m.ByRHK = m.ByRHK.plus(rhk, e.Minutes)
+		m.Days[e.Date.Day()-1] += e.Minutes
+		t := m.ByStatus.Of(execution.LogDraft)
+		t.Entries++
+		t.Minutes += e.Minutes
+		m.Position = rec.positionText()
+		d.months.Put(key, m)
 	case execution.DailyProgressSubmitted:
-		d.move(e.Log, execution.LogSubmitted, rec.Position)
+		d.move(e.Log, execution.LogSubmitted, rec.positionText())
 	case execution.DailyProgressApproved:
-		d.move(e.Log, execution.LogApproved, rec.Position)
+		d.move(e.Log, execution.LogApproved, rec.positionText())
 	case execution.DailyProgressRejected:
-		d.move(e.Log, execution.LogRejected, rec.Position)
+		d.move(e.Log, execution.LogRejected, rec.positionText())
 	}
 	return nil
 }
 
 // move changes the stage of one log entry in its month's counts.
-func (d *DailyProgress) move(id uuid.UUID, to execution.LogStatus, pos eventstore.Position) {
+func (d *DailyProgress) move(id uuid.UUID, to execution.LogStatus, pos string) {
 	entry, ok := d.logs.Get(id.String())
 	if !ok || entry.Status == to {
 		return
@@ -153,30 +231,24 @@ func (d *DailyProgress) move(id uuid.UUID, to execution.LogStatus, pos eventstor
 	from := entry.Status
 	entry.Status = to
 	d.logs.Put(id.String(), entry)
-	d.change(entry, pos, func(m *MonthProgress) {
-		f, t := m.ByStatus.Of(from), m.ByStatus.Of(to)
-		f.Entries, f.Minutes = f.Entries-1, f.Minutes-entry.Minutes
-		t.Entries, t.Minutes = t.Entries+1, t.Minutes+entry.Minutes
-	})
-}
-
-func (d *DailyProgress) change(entry logEntry, pos eventstore.Position, fn func(*MonthProgress)) {
-	key := monthKey(entry.Employee, entry.Month)
-	m, ok := d.months.Get(key)
-	if !ok {
-		m = MonthProgress{Employee: entry.Employee, Month: entry.Month}
-	}
-	fn(&m)
-	m.Position = pos.String()
+	key, m := d.month(entry)
+	f, t := m.ByStatus.Of(from), m.ByStatus.Of(to)
+	f.Entries, f.Minutes = f.Entries-1, f.Minutes-entry.Minutes
+	t.Entries, t.Minutes = t.Entries+1, t.Minutes+entry.Minutes
+	m.Position = pos
 	d.months.Put(key, m)
 }
 
-// with returns a copy of m with k set to v: rows are never changed in place.
-func with[K comparable, V any](m map[K]V, k K, v V) map[K]V {
-	c := make(map[K]V, len(m)+1)
-	maps.Copy(c, m)
-	c[k] = v
-	return c
+// month returns the key and a copy of the row of entry's month, a new one
+// if there is none yet, for the caller to change and Put. (A callback that
+// changed the row through a pointer would move every copy to the heap.)
+func (d *DailyProgress) month(entry logEntry) (string, monthRow) {
+	key := monthKey(entry.Employee, entry.Month)
+	m, ok := d.months.Get(key)
+	if !ok {
+		m = monthRow{Employee: entry.Employee, Month: entry.Month}
+	}
+	return key, m
 }
 
 func monthKey(nip domain.NIP, month string) string { return string(nip) + "/" + month }
@@ -185,8 +257,9 @@ func monthKey(nip domain.NIP, month string) string { return string(nip) + "/" + 
 // ("2026-01"), whether there is any, and the position it reflects.
 func (d *DailyProgress) Month(nip domain.NIP, month string) (m MonthProgress, ok bool, at eventstore.Position) {
 	d.model.Read(func(pos eventstore.Position) {
-		m, ok = d.months.Get(monthKey(nip, month))
-		at = pos
+		var row monthRow
+		row, ok = d.months.Get(monthKey(nip, month))
+		m, at = row.progress(), pos
 	})
 	return m, ok, at
 }

@@ -1,0 +1,54 @@
+package projections
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// TestRHKMinutesJSON checks that the minutes per RHK encode to the same
+// JSON as the map they stand for (a row's JSON is what sinks store and
+// digests hash) and decode back, nil staying nil.
+func TestRHKMinutesJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		adds []rhkMinute // applied with plus, in this order
+		want map[string]int
+	}{
+		{name: "none", want: nil},
+		{name: "one without an RHK", adds: []rhkMinute{{"", 30}}, want: map[string]int{"": 30}},
+		{name: "several, out of order, one twice", adds: []rhkMinute{{"b", 10}, {"", 5}, {"a", 20}, {"b", 15}, {"<&>", 1}},
+			want: map[string]int{"": 5, "a": 20, "b": 25, "<&>": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r rhkMinutes
+			for _, a := range tt.adds {
+				held := r
+				heldCopy := append(rhkMinutes(nil), r...)
+				r = r.plus(a.RHK, a.Minutes)
+				if !reflect.DeepEqual(held, heldCopy) {
+					t.Fatalf("plus(%q, %d) changed the slice it was given: a reader may hold it", a.RHK, a.Minutes)
+				}
+			}
+			got, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := json.Marshal(tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("json.Marshal = %s, want the map's %s", got, want)
+			}
+			var back rhkMinutes
+			if err := json.Unmarshal(got, &back); err != nil {
+				t.Fatalf("json.Unmarshal(%s) = %v", got, err)
+			}
+			if !reflect.DeepEqual(back, r) {
+				t.Errorf("json.Unmarshal(%s) = %#v, want %#v", got, back, r)
+			}
+		})
+	}
+}
