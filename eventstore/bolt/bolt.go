@@ -562,6 +562,9 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	return out, nil
 }
 
+// readAllBatch bounds the events ReadAll allocates room for up front.
+const readAllBatch = 8192
+
 // ReadAll implements [eventstore.Store.ReadAll]. Positions are dense, so
 // after.Commit alone says where to start.
 func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit int) ([]eventstore.RecordedEvent, error) {
@@ -571,7 +574,10 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit in
 	if after.Commit == ^uint64(0) {
 		return nil, nil
 	}
-	var out []eventstore.RecordedEvent
+	// A page is decoded in place into one allocation, sized for a full
+	// page up to readAllBatch: a replay reads whole pages.
+	out := make([]eventstore.RecordedEvent, 0, min(limit, readAllBatch))
+	names := map[string]string{}
 	err := s.view(ctx, func(tx *bbolt.Tx) error {
 		c := tx.Bucket([]byte(bucketEvents)).Cursor()
 		for k, v := c.Seek(u64(after.Commit + 1)); k != nil && len(out) < limit; k, v = c.Next() {
@@ -580,11 +586,10 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit in
 					return err
 				}
 			}
-			e, err := decode(v, binary.BigEndian.Uint64(k))
-			if err != nil {
+			out = append(out, eventstore.RecordedEvent{})
+			if err := decodeInto(&out[len(out)-1], v, binary.BigEndian.Uint64(k), names); err != nil {
 				return err
 			}
-			out = append(out, *e)
 		}
 		return nil
 	})

@@ -47,19 +47,30 @@ func appendBytes(b, v []byte) []byte {
 // decode rebuilds the event stored at pos from its record. It copies
 // everything it keeps: the record lives only as long as its transaction.
 func decode(rec []byte, pos uint64) (*eventstore.RecordedEvent, error) {
+	e := &eventstore.RecordedEvent{}
+	if err := decodeInto(e, rec, pos, nil); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// decodeInto decodes the record at position pos into e. Type names and
+// roles repeat across a log: with names not nil, each distinct one is
+// allocated once and shared.
+func decodeInto(e *eventstore.RecordedEvent, rec []byte, pos uint64, names map[string]string) error {
 	d := decoder{b: rec}
 	if v := d.fixed(1); d.err == nil && v[0] != recordVersion {
-		return nil, fmt.Errorf("decode event %d: record version %d is not supported", pos, v[0])
+		return fmt.Errorf("decode event %d: record version %d is not supported", pos, v[0])
 	}
-	e := &eventstore.RecordedEvent{Position: eventstore.Position{Commit: pos, Prepare: pos}}
+	*e = eventstore.RecordedEvent{Position: eventstore.Position{Commit: pos, Prepare: pos}}
 	m := &e.Metadata
 	e.ID = uuid.UUID(d.fixed(16))
 	e.Stream = string(d.bytes())
 	e.Revision = d.uvarint()
-	e.Type = string(d.bytes())
+	e.Type = intern(names, d.bytes())
 	e.Data = append([]byte(nil), d.bytes()...)
 	m.Actor.ID = string(d.bytes())
-	m.Actor.Role = string(d.bytes())
+	m.Actor.Role = intern(names, d.bytes())
 	m.CommandID = uuid.UUID(d.fixed(16))
 	m.CorrelationID = uuid.UUID(d.fixed(16))
 	m.CausationID = uuid.UUID(d.fixed(16))
@@ -72,9 +83,22 @@ func decode(rec []byte, pos uint64) (*eventstore.RecordedEvent, error) {
 		d.err = fmt.Errorf("%d bytes left over", len(d.b))
 	}
 	if d.err != nil {
-		return nil, fmt.Errorf("decode event %d: %w", pos, d.err)
+		return fmt.Errorf("decode event %d: %w", pos, d.err)
 	}
-	return e, nil
+	return nil
+}
+
+// intern returns b as a string, the one in names when it holds it.
+func intern(names map[string]string, b []byte) string {
+	if names == nil {
+		return string(b)
+	}
+	if s, ok := names[string(b)]; ok { // the lookup does not allocate
+		return s
+	}
+	s := string(b)
+	names[s] = s
+	return s
 }
 
 var errShort = errors.New("record is truncated")
