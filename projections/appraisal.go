@@ -85,14 +85,18 @@ type Achievement struct {
 	PeriodStart time.Time        `json:"period_start"`
 	PeriodEnd   time.Time        `json:"period_end"`
 	Target      indicator.Target `json:"target"`
-	Unit        string           `json:"unit"`
-	Realised    float64          `json:"realised"`
-	Percent     float64          `json:"percent"`
-	Problem     string           `json:"problem,omitempty"`
-	Indicator   *uuid.UUID       `json:"indicator_id,omitempty"`
-	Version     int              `json:"indicator_version,omitempty"`
-	Realisation uuid.UUID        `json:"realisation_id"`
-	Rederived   *replay.Ref      `json:"rederived_by,omitempty"` // the published replay whose basis measures it
+	// Direction and Formula measure the realisation: the plan's direction
+	// and its default formula, or what a published replay set.
+	Direction   indicator.Direction `json:"direction,omitempty"`
+	Formula     indicator.Formula   `json:"formula,omitempty"`
+	Unit        string              `json:"unit"`
+	Realised    float64             `json:"realised"`
+	Percent     float64             `json:"percent"`
+	Problem     string              `json:"problem,omitempty"`
+	Indicator   *uuid.UUID          `json:"indicator_id,omitempty"`
+	Version     int                 `json:"indicator_version,omitempty"`
+	Realisation uuid.UUID           `json:"realisation_id"`
+	Rederived   *replay.Ref         `json:"rederived_by,omitempty"` // the published replay whose basis measures it
 }
 
 // appraisalRow is how the model keeps an [Appraisal]: the same JSON
@@ -147,6 +151,16 @@ type Appraisals struct {
 	byEval  *Map[EvaluationView]
 	records *Map[uuid.UUID]   // execution stream → SKP
 	years   *Map[[]uuid.UUID] // "nip/year" → SKPs, in drafting order
+	// revisions are the indicator revisions of published replays, per
+	// indicator, in publication order: they measure realisations reported
+	// later, too.
+	revisions *Map[[]PublishedRevision]
+}
+
+// PublishedRevision is an indicator revision HR published with a replay.
+type PublishedRevision struct {
+	Revision replay.IndicatorRevision `json:"revision"`
+	Replay   replay.Ref               `json:"replay"`
 }
 
 // NewAppraisals returns an empty appraisal read model.
@@ -158,6 +172,8 @@ func NewAppraisals() *Appraisals {
 		byEval:  NewMap[EvaluationView](m, "by_evaluation"),
 		records: NewMap[uuid.UUID](m, "records"),
 		years:   NewMap[[]uuid.UUID](m, "by_employee_year"),
+
+		revisions: NewMap[[]PublishedRevision](m, "published_revisions"),
 	}
 }
 
@@ -165,7 +181,7 @@ func NewAppraisals() *Appraisals {
 func (*Appraisals) Name() string { return "appraisal" }
 
 // Version implements Projection.
-func (*Appraisals) Version() int { return 1 }
+func (*Appraisals) Version() int { return 2 }
 
 // Model implements Projection.
 func (a *Appraisals) Model() *Model { return a.model }
@@ -194,7 +210,8 @@ var evaluationTypes = map[string]bool{
 
 // Reads implements Projection.
 func (a *Appraisals) Reads(eventType string) bool {
-	return category(eventType) == "skp" || appraisalExecutionTypes[eventType] || evaluationTypes[eventType]
+	return category(eventType) == "skp" || appraisalExecutionTypes[eventType] || evaluationTypes[eventType] ||
+		eventType == (replay.Published{}).EventType()
 }
 
 // Apply implements Projection.
@@ -216,7 +233,7 @@ func (a *Appraisals) Apply(ev *Event) error {
 		ap.Plan, changes = foldPlan(ap.Plan, rec, e)
 		ap.Position = rec.positionText()
 		if len(changes) > 0 {
-			ap.Achievements = achievements(ap.Plan, ap.Realisations, ap.Bases)
+			ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
 		}
 		a.bySKP.Put(id.String(), ap)
 		if !existed {
@@ -229,9 +246,67 @@ func (a *Appraisals) Apply(ev *Event) error {
 		a.applyExecution(rec, e)
 	case "evaluation":
 		return a.applyEvaluation(rec, body.(evaluation.Event))
+	case "replay":
+		if p, ok := body.(replay.Published); ok {
+			a.applyPublished(rec, p)
+		}
 	}
 	return nil
 }
+
+// applyPublished records the indicator revisions of a published replay and
+// measures again every achievement of the indicators it revises.
+func (a *Appraisals) applyPublished(rec *Event, p replay.Published) {
+	revised := map[uuid.UUID]bool{}
+	for _, r := range p.Inputs.Indicators {
+		if r.Indicator == uuid.Nil {
+			continue // a publication names each indicator by id
+		}
+		list, _ := a.revisions.Get(r.Indicator.String())
+		a.revisions.Put(r.Indicator.String(), append(list, PublishedRevision{Revision: r, Replay: replay.Ref{ID: p.Replay, Digest: p.Digest}}))
+		revised[r.Indicator] = true
+	}
+	if len(revised) == 0 {
+		return
+	}
+	for _, key := range a.bySKP.Keys() {
+		ap, _ := a.bySKP.Get(key)
+		if !slices.ContainsFunc(ap.Achievements, func(x *Achievement) bool { return x.Indicator != nil && revised[*x.Indicator] }) {
+			continue
+		}
+		ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
+		ap.Position = rec.positionText()
+		a.bySKP.Put(key, ap)
+	}
+}
+
+// measure returns what measures a realisation of an SKP whose published
+// bases are bases: the basis a replay set for its IKI and period, else the
+// latest published revision of its indicator valid from the start of its
+// period, applied to the plan; ok is false when neither applies.
+func (a *Appraisals) measure(bases []Basis) measureFunc {
+	return func(iki skp.IKI, r Realisation, indicatorID *uuid.UUID) (replay.Basis, *replay.Ref, bool) {
+		if i := slices.IndexFunc(bases, func(b Basis) bool { return b.IKI == iki.ID && b.Period == r.Period.ID }); i >= 0 {
+			b := bases[i]
+			return replay.Basis{Direction: b.Direction, Formula: b.Formula, Target: b.Target}, &b.Replay, true
+		}
+		if indicatorID == nil || a.revisions.Len() == 0 {
+			return replay.Basis{}, nil, false
+		}
+		list, _ := a.revisions.Get(indicatorID.String())
+		for i := len(list) - 1; i >= 0; i-- {
+			if pr := list[i]; !r.Period.Start.Before(indicator.Date(pr.Revision.ValidFrom)) {
+				planned := replay.Basis{Direction: iki.Direction, Formula: indicator.DefaultFormula(iki.Direction), Target: iki.Target}
+				return pr.Revision.Apply(planned), &pr.Replay, true
+			}
+		}
+		return replay.Basis{}, nil, false
+	}
+}
+
+// measureFunc says what measures a realisation of an IKI other than the
+// plan, if anything (see Appraisals.measure).
+type measureFunc func(iki skp.IKI, r Realisation, indicatorID *uuid.UUID) (basis replay.Basis, by *replay.Ref, ok bool)
 
 func (a *Appraisals) applyEvaluation(rec *Event, e evaluation.Event) error {
 	id, err := streamID(rec.Stream)
@@ -267,7 +342,7 @@ func (a *Appraisals) applyExecution(rec *Event, e execution.Event) {
 			return
 		}
 		ap.Realisations = report(ap.Realisations, e, rec.positionText())
-		ap.Achievements = reachieve(ap.Plan, ap.Achievements, ap.Realisations[len(ap.Realisations)-1], ap.Bases)
+		ap.Achievements = reachieve(ap.Plan, ap.Achievements, ap.Realisations[len(ap.Realisations)-1], a.measure(ap.Bases))
 		ap.Position = rec.positionText()
 		a.bySKP.Put(id.String(), ap)
 	case execution.AchievementRederived:
@@ -283,7 +358,7 @@ func (a *Appraisals) applyExecution(rec *Event, e execution.Event) {
 			Replay: e.Replay, Position: rec.positionText()}
 		bases, _ := withoutFunc(ap.Bases, func(o Basis) bool { return o.IKI == b.IKI && o.Period == b.Period })
 		ap.Bases = append(bases, b)
-		ap.Achievements = achievements(ap.Plan, ap.Realisations, ap.Bases)
+		ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
 		ap.Position = rec.positionText()
 		a.bySKP.Put(id.String(), ap)
 	}
@@ -300,13 +375,13 @@ func report(rs []Realisation, e execution.RealisationReported, pos string) []Rea
 
 // reachieve returns achievements with the one of r's IKI and period set
 // from r, the latest report for them, keeping plan order, then period order.
-func reachieve(p Plan, prev []*Achievement, r Realisation, bases []Basis) []*Achievement {
+func reachieve(p Plan, prev []*Achievement, r Realisation, measure measureFunc) []*Achievement {
 	iki, ok := findIKI(p.IKIs, r.IKI)
 	if !ok {
 		return prev // a realisation of an IKI the plan does not have shows no achievement
 	}
 	ach := new(Achievement)
-	*ach = achievementOf(iki, r, bases)
+	*ach = achievementOf(iki, r, measure)
 	// The plan has a handful of IKI: a linear search beats building an index
 	// on every report.
 	order := func(id uuid.UUID) int {
@@ -356,7 +431,7 @@ func periodBefore(aStart time.Time, aID string, bStart time.Time, bID string) bo
 // achievements computes the achievement of every IKI and period from its
 // latest realisation (a correction is always the latest), in plan order, then
 // period order.
-func achievements(p Plan, rs []Realisation, bases []Basis) []*Achievement {
+func achievements(p Plan, rs []Realisation, measure measureFunc) []*Achievement {
 	// One pass groups the current realisations (as indexes into rs) by IKI,
 	// in the order their periods first appear; the plan order then picks the
 	// groups.
@@ -391,7 +466,7 @@ func achievements(p Plan, rs []Realisation, bases []Basis) []*Achievement {
 			return 0
 		})
 		for _, i := range group {
-			block = append(block, achievementOf(iki, rs[i], bases))
+			block = append(block, achievementOf(iki, rs[i], measure))
 			out = append(out, &block[len(block)-1])
 		}
 	}
@@ -401,16 +476,18 @@ func achievements(p Plan, rs []Realisation, bases []Basis) []*Achievement {
 // achievementOf computes the achievement of realisation r against iki's
 // target, or on the basis a published replay set for its IKI and period. A
 // realisation that names its indicator version keeps it.
-func achievementOf(iki skp.IKI, r Realisation, bases []Basis) Achievement {
+func achievementOf(iki skp.IKI, r Realisation, measure measureFunc) Achievement {
 	ach := Achievement{IKI: iki.ID, Period: r.Period.ID, PeriodStart: r.Period.Start, PeriodEnd: r.Period.End, Target: iki.Target,
-		Unit: iki.Unit, Realised: r.Value, Indicator: iki.Indicator, Version: iki.Version, Realisation: r.ID}
+		Direction: iki.Direction, Unit: iki.Unit, Realised: r.Value, Indicator: iki.Indicator, Version: iki.Version, Realisation: r.ID}
 	if r.Indicator != nil {
 		ach.Indicator, ach.Version = r.Indicator, r.Version
 	}
+	if iki.Direction.Valid() {
+		ach.Formula = indicator.DefaultFormula(iki.Direction)
+	}
 	pct, err := 0.0, error(nil)
-	if i := slices.IndexFunc(bases, func(b Basis) bool { return b.IKI == iki.ID && b.Period == r.Period.ID }); i >= 0 {
-		b := bases[i]
-		ach.Target, ach.Rederived = b.Target, &b.Replay
+	if b, by, ok := measure(iki, r, ach.Indicator); ok {
+		ach.Target, ach.Direction, ach.Formula, ach.Rederived = b.Target, b.Direction, b.Formula, by
 		pct, err = indicator.Compute(b.Formula, b.Target, r.Value)
 	} else {
 		pct, err = indicator.Achievement(iki.Direction, iki.Target, r.Value)

@@ -168,6 +168,26 @@ func TestPublishIndicatorRevision(t *testing.T) {
 		t.Errorf("Publish() again = %+v and moved the head from %s to %s, want already published with the same changes and nothing appended", again, head, head2)
 	}
 
+	// A realisation reported after the publication, for a period the
+	// revision covers, is measured by it too: Ani's Q4, 6 hours, is 75%.
+	q4 := execution.PeriodRef{ID: "2026-Q4", Start: date(2026, 10, 1), End: dec31}
+	aniSKP, aniRHK, aniIKI := uuid.MustParse("00000000-0000-0000-0000-000000000011"), uuid.MustParse("00000000-0000-0000-0000-000000000012"), uuid.MustParse("00000000-0000-0000-0000-000000000013") // person 1 of history
+	late := execution.RealisationReported{Realisation: uuid.New(), IKI: aniIKI, RHK: aniRHK, Period: q4, Value: 6, Narrative: "rata-rata jam", By: ani, At: dec31}
+	if _, err := s.Append(t.Context(), execution.Stream(aniSKP), eventstore.Any, data(t, late, ani)); err != nil {
+		t.Fatal(err)
+	}
+	v = fold(t, s)
+	after, _, _ := v.apps.Evaluation(evals[ani])
+	var q4ach *projections.Achievement
+	for i, a := range after.Appraisal.Achievements {
+		if a.Period == "2026-Q4" {
+			q4ach = &after.Appraisal.Achievements[i]
+		}
+	}
+	if q4ach == nil || q4ach.Percent != 75 || q4ach.Rederived == nil || q4ach.Rederived.ID != id || q4ach.Direction != indicator.HigherIsBetter {
+		t.Errorf("Ani's Q4 achievement reported after the publication = %+v, want 75%% under the published revision", q4ach)
+	}
+
 	// The year replayed again under the same revision now changes nothing
 	// that was published: the bases are in force.
 	rep2, err := whatif.Run(t.Context(), s, eventstore.Position{}, subs, nil)

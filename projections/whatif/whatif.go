@@ -350,17 +350,7 @@ func (e *engine) achievement(ap projections.Appraisal, ach projections.Achieveme
 	if !ok {
 		return a, false
 	}
-	planned := replay.Basis{Target: ach.Target}
-	for _, iki := range ap.Plan.IKIs {
-		if iki.ID == ach.IKI {
-			planned.Direction = iki.Direction
-		}
-	}
-	for _, b := range ap.Bases { // a published replay set the basis in force
-		if b.IKI == ach.IKI && b.Period == ach.Period {
-			planned.Direction, planned.Formula = b.Direction, b.Formula
-		}
-	}
+	planned := replay.Basis{Direction: ach.Direction, Formula: ach.Formula, Target: ach.Target} // what measures it now
 	after := rev.Apply(planned)
 	dir, f, target := after.Direction, after.Formula, after.Target
 	a.Direction, a.Formula, a.Target = dir, f, &target
