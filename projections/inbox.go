@@ -100,7 +100,6 @@ type Inboxes struct {
 	skps      *Map[SKPSummary]
 	owners    *Map[domain.NIP] // SKP → employee
 	records   *Map[record]     // execution stream → record
-	logs      *Map[uuid.UUID]  // daily progress entry → SKP
 	evals     *Map[EvaluationView]
 }
 
@@ -114,7 +113,6 @@ func NewInboxes() *Inboxes {
 		skps:      NewMap[SKPSummary](m, "skps"),
 		owners:    NewMap[domain.NIP](m, "owners"),
 		records:   NewMap[record](m, "records"),
-		logs:      NewMap[uuid.UUID](m, "logs"),
 		evals:     NewMap[EvaluationView](m, "evaluations"),
 	}
 }
@@ -123,7 +121,7 @@ func NewInboxes() *Inboxes {
 func (*Inboxes) Name() string { return "inbox" }
 
 // Version implements Projection.
-func (*Inboxes) Version() int { return 1 }
+func (*Inboxes) Version() int { return 2 }
 
 // Model implements Projection.
 func (x *Inboxes) Model() *Model { return x.model }
@@ -271,8 +269,7 @@ func (x *Inboxes) applyProgress(rec *Event, e execution.Event) {
 		x.records.Put(rec.Stream, record{SKP: e.SKP, Employee: e.Employee, Evaluator: e.Evaluator})
 		return
 	case execution.DailyProgressLogged:
-		x.logs.Put(e.Log.String(), r.SKP)
-		return
+		return // a draft waits for no one
 	case execution.DailyProgressSubmitted:
 		entry = e.Log
 		inbox, _ := x.inboxes.Get(string(r.Evaluator))
