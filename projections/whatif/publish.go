@@ -57,7 +57,9 @@ type Publication struct {
 // again and publish the new report. by is the HR officer who publishes.
 func Publish(ctx context.Context, s eventstore.Store, rep *Report, id uuid.UUID, by eventstore.Actor, at time.Time) (Publication, error) {
 	given := rep.Digest
-	if _, err := rep.JSON(); err != nil { // sets rep.Digest from the content
+	own := *rep // JSON sets the digest: work on a copy, so that rep is only read
+	rep = &own
+	if _, err := rep.JSON(); err != nil {
 		return Publication{}, err
 	}
 	if given != "" && given != rep.Digest {

@@ -81,6 +81,9 @@ func TestPublishIndicatorRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := rep.JSON(); err != nil { // the digest, as the API has it
+		t.Fatal(err)
+	}
 	id := uuid.MustParse("0f0f0f0f-0000-4000-8000-000000000001")
 	pub, err := whatif.Publish(t.Context(), s, rep, id, hrActor, publishedAt)
 	if err != nil {
@@ -208,6 +211,9 @@ func TestPublishRefusesAStaleReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := rep.JSON(); err != nil { // the digest, as the API has it
+		t.Fatal(err)
+	}
 	budiSKP := id(21)
 	fix := execution.RealisationReported{Realisation: id(99), IKI: id(23), RHK: id(22), Period: q3, Value: 10, Narrative: "dikoreksi",
 		Supersedes: ptrUUID(id(25)), Reason: "salah hitung", By: budi, At: date(2026, 10, 2)}
@@ -239,6 +245,9 @@ func TestPublishQuotaVersion(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Publish() error = %v", err)
 	}
+	if rep.Digest != "" || len(pub.Digest) != 64 {
+		t.Errorf("Publish() set the report's digest to %q (it only reads the report) and published digest %q", rep.Digest, pub.Digest)
+	}
 	if pub.Changes != (replay.Changes{Patterns: 1}) {
 		t.Errorf("Publish() changes = %+v, want one pattern fixed again", pub.Changes)
 	}
@@ -269,6 +278,9 @@ func TestPublishResumes(t *testing.T) {
 	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
 	rep, err := whatif.Run(t.Context(), s, eventstore.Position{}, subs, nil)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rep.JSON(); err != nil { // the digest, as the API has it
 		t.Fatal(err)
 	}
 	id := uuid.New()
