@@ -281,12 +281,11 @@ func (d *Distributions) check(c Distribution) ([]QuotaCheck, []DistributionViola
 		for _, pr := range q.Predicates {
 			qc.Count += c.Counts[pr]
 		}
+		qc.Limit = q.Limit(n)
 		switch q.Kind {
 		case policy.Minimum:
-			qc.Limit = max((q.Percent*n+99)/100, q.AtLeast)
 			qc.Met = n == 0 || qc.Count >= qc.Limit
 		case policy.Maximum:
-			qc.Limit = q.Percent * n / 100
 			qc.Met = qc.Count <= qc.Limit
 		}
 		quotas = append(quotas, qc)

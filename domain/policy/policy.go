@@ -182,6 +182,16 @@ type Quota struct {
 	AtLeast    int // an absolute minimum, for "there must be" rules; Minimum only
 }
 
+// Limit returns the quota's bound, in people, for a population of n: a
+// minimum rounds its percentage up and is at least AtLeast, a maximum rounds
+// down.
+func (q Quota) Limit(n int) int {
+	if q.Kind == Minimum {
+		return max((q.Percent*n+99)/100, q.AtLeast)
+	}
+	return q.Percent * n / 100
+}
+
 // Band is one band of the PP 30/2019 numeric scale: scores from From
 // (inclusive) up to the next band's From give Predicate.
 type Band struct {
@@ -375,14 +385,14 @@ func (p Policy) CheckDistribution(org OrgPredicate, counts map[Predicate]int) []
 		}
 		switch q.Kind {
 		case Minimum:
-			v.Limit = max((q.Percent*n+99)/100, q.AtLeast)
+			v.Limit = q.Limit(n)
 			if count >= v.Limit {
 				continue
 			}
 			v.Message = fmt.Sprintf("under organisational predicate %s at least %d of the %d employees (%s) must be %s; %d are",
 				org.Label(), v.Limit, n, minimumBasis(q), labels(q.Predicates), count)
 		case Maximum:
-			v.Limit = q.Percent * n / 100
+			v.Limit = q.Limit(n)
 			if count <= v.Limit {
 				continue
 			}

@@ -533,3 +533,24 @@ func TestPolicyFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotaLimit(t *testing.T) {
+	tests := []struct {
+		q    policy.Quota
+		n    int
+		want int
+	}{
+		{policy.Quota{Kind: policy.Maximum, Percent: 70}, 9, 6},  // 6.3 rounds down
+		{policy.Quota{Kind: policy.Maximum, Percent: 70}, 10, 7}, // exact
+		{policy.Quota{Kind: policy.Minimum, Percent: 10}, 9, 1},  // 0.9 rounds up
+		{policy.Quota{Kind: policy.Minimum, Percent: 10}, 20, 2}, // exact
+		{policy.Quota{Kind: policy.Minimum, AtLeast: 1}, 3, 1},   // "there must be one"
+		{policy.Quota{Kind: policy.Minimum, Percent: 0}, 0, 0},   // an empty unit
+		{policy.Quota{Kind: policy.Maximum, Percent: 0}, 12, 0},  // none may be
+	}
+	for _, tt := range tests {
+		if got := tt.q.Limit(tt.n); got != tt.want {
+			t.Errorf("%+v.Limit(%d) = %d, want %d", tt.q, tt.n, got, tt.want)
+		}
+	}
+}
