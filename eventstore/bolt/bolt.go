@@ -59,6 +59,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -410,62 +411,31 @@ func (w *writer) apply(stream string, expected eventstore.ExpectedRevision, even
 	return eventstore.AppendResult{Revision: tail.Revision, Position: eventstore.Position{Commit: last, Prepare: last}}, nil, nil
 }
 
-// retried checks the event ids of an append against those stored. done is
-// false when none is stored: a new append. When all are stored, in order, as
-// consecutive events of stream, the append is a retry and res is the result
-// of the first one. Anything in between is rejected: ids are unique in the
-// whole ledger, and a retry must resend exactly the same events.
+// retried decides events against the ids already stored (see
+// [eventstore.Retried]): done says the append is settled, as a retry with
+// res or as rejected; err is a failure to read the ledger.
 func (w *writer) retried(stream string, events []eventstore.EventData) (res eventstore.AppendResult, rejected error, done bool, err error) {
-	var stored []*eventstore.RecordedEvent
-	firstNew, firstOld := -1, -1
+	stored := map[uuid.UUID]eventstore.StoredID{}
 	for i := range events {
 		v := w.ids.Get(events[i].ID[:])
 		if v == nil {
-			if firstNew < 0 {
-				firstNew = i
-			}
 			continue
-		}
-		if firstOld < 0 {
-			firstOld = i
 		}
 		pos := binary.BigEndian.Uint64(v)
 		e, err := decode(w.events.Get(v), pos)
 		if err != nil {
 			return res, nil, false, err
 		}
-		stored = append(stored, e)
+		stored[e.ID] = eventstore.StoredID{Stream: e.Stream, Revision: e.Revision, Position: e.Position}
 	}
-	switch {
-	case len(stored) == 0:
+	if len(stored) == 0 {
 		return res, nil, false, nil
-	case firstNew >= 0:
-		old := stored[0]
-		return res, reusedID(firstOld, fmt.Sprintf(
-			"event id %s is already stored (%s@%d) but event %d of the same append is new; a retry must resend exactly the events of the first attempt, and new events need new ids",
-			old.ID, old.Stream, old.Revision, firstNew)), true, nil
 	}
-	for i, e := range stored {
-		if e.Stream != stream || e.Revision != stored[0].Revision+uint64(i) {
-			return res, reusedID(i, fmt.Sprintf(
-				"event id %s is already stored as %s@%d, so this append is not a retry of an earlier append to %s; new events need new ids",
-				e.ID, e.Stream, e.Revision, stream)), true, nil
-		}
-	}
-	tail := stored[len(stored)-1]
-	return eventstore.AppendResult{Revision: tail.Revision, Position: tail.Position}, nil, true, nil
-}
-
-// reusedID is the rejection of an append that reuses stored event ids; i is
-// the index of the offending event in the append.
-func reusedID(i int, msg string) error {
-	return &domain.Error{
-		Kind:    domain.Invalid,
-		Message: msg,
-		Field:   fmt.Sprintf("events[%d].id", i),
-		Rule:    "idempotent-retry",
-		Err:     eventstore.ErrInvalidArgument,
-	}
+	res, _, rejected = eventstore.Retried(stream, events, func(id uuid.UUID) (eventstore.StoredID, bool) {
+		s, ok := stored[id]
+		return s, ok
+	})
+	return res, rejected, true, nil
 }
 
 // readHead returns the last revision and hash of stream, and whether it has

@@ -662,51 +662,14 @@ func decide(group []*request, head int64, frontier []byte, heads map[string]stre
 	return w, nil
 }
 
-// idempotent checks r's event ids against the stored ones. When none is
-// stored it returns retry false. When all are, as consecutive events of r's
-// stream in r's order, r is a retry and gets the original result. Any other
-// reuse of stored ids is rejected.
+// idempotent checks r's event ids against the stored ones (see
+// [eventstore.Retried]).
 func idempotent(r *request, stored map[uuid.UUID]storedEvent) (res eventstore.AppendResult, err error, retry bool) {
-	firstOld, firstNew := -1, -1
-	for i, e := range r.events {
-		if _, ok := stored[e.ID]; ok {
-			if firstOld < 0 {
-				firstOld = i
-			}
-		} else if firstNew < 0 {
-			firstNew = i
-		}
-	}
-	switch {
-	case firstOld < 0:
-		return res, nil, false
-	case firstNew >= 0:
-		old := stored[r.events[firstOld].ID]
-		return res, reusedID(firstOld, fmt.Sprintf(
-			"event id %s is already stored (%s@%d) but event %d of the same append is new; a retry must resend exactly the events of the first attempt, and new events need new ids",
-			r.events[firstOld].ID, old.stream, old.revision, firstNew)), true
-	}
-	first := stored[r.events[0].ID]
-	for i, e := range r.events {
-		got := stored[e.ID]
-		if got.stream != r.stream || got.revision != first.revision+uint64(i) {
-			return res, reusedID(i, fmt.Sprintf(
-				"event id %s is already stored as %s@%d, so this append is not a retry of an earlier append to %s; new events need new ids",
-				e.ID, got.stream, got.revision, r.stream)), true
-		}
-	}
-	last := stored[r.events[len(r.events)-1].ID]
-	return eventstore.AppendResult{Revision: last.revision, Position: position(int64(last.position))}, nil, true
-}
-
-func reusedID(i int, msg string) error {
-	return &domain.Error{
-		Kind:    domain.Invalid,
-		Message: msg,
-		Field:   fmt.Sprintf("events[%d].id", i),
-		Rule:    "idempotent-retry",
-		Err:     eventstore.ErrInvalidArgument,
-	}
+	res, retry, err = eventstore.Retried(r.stream, r.events, func(id uuid.UUID) (eventstore.StoredID, bool) {
+		e, ok := stored[id]
+		return eventstore.StoredID{Stream: e.stream, Revision: e.revision, Position: position(int64(e.position))}, ok
+	})
+	return res, err, retry
 }
 
 // write collects the columns of the events one group inserts, and the
