@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -198,6 +200,16 @@ func handle[T any](s *server, do func(w http.ResponseWriter, r *http.Request, c 
 			s.writeError(w, r, err)
 			return
 		}
+		// The request, as decoded, fingerprints the command: an
+		// Idempotency-Key sent again with another body is refused, not
+		// answered with the first request's result.
+		body, err := json.Marshal(req)
+		if err != nil {
+			s.writeError(w, r, fmt.Errorf("fingerprint the request: %w", err))
+			return
+		}
+		sum := sha256.Sum256(body)
+		c.cmd.Fingerprint = sum[:]
 		do(w, r, c, req)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/kinerja/kinerja/eventstore"
 )
 
 // TestIdempotencyKeyRetry checks that a retried command, create or not,
@@ -46,6 +48,17 @@ func TestIdempotencyKeyRetry(t *testing.T) {
 		t.Errorf("retry of a non-create answered %s (first %s) and moved the head to %v", two.body, one.body, f.head(t))
 	}
 	refused(t, f.call(t, hrStaff, "POST", "/v1/units/"+unit+"/heads", heads, "Idempotency-Key", strings.Repeat("k", maxIdempotencyKey+1)), http.StatusBadRequest, "Idempotency-Key", "")
+
+	// The same key with another body is another request: refused, not
+	// answered with the first one's result, and nothing is appended.
+	head = f.head(t)
+	otherHead := map[string]any{"head_nip": kadis.NIP, "effective_from": "2024-01-01", "decision_ref": "SK-2"}
+	refused(t, f.call(t, hrStaff, "POST", "/v1/units/"+unit+"/heads", otherHead, "Idempotency-Key", "k"), http.StatusConflict, "Idempotency-Key", eventstore.RuleCommandReused)
+	refused(t, f.call(t, hrStaff, "POST", "/v1/units", map[string]any{"name": "Bidang Lain", "effective_from": "2020-01-01"}, "Idempotency-Key", "unit-1"),
+		http.StatusConflict, "Idempotency-Key", eventstore.RuleCommandReused)
+	if h := f.head(t); h != head {
+		t.Errorf("a reused key moved the log head from %v to %v", head, h)
+	}
 }
 
 // TestIfMatch checks optimistic concurrency: the current ETag is accepted,

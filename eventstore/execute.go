@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -49,9 +50,29 @@ func Load[E Typed](ctx context.Context, s Store, stream string, decode func(stri
 // (so a retry appends nothing), the envelope metadata, and optionally the
 // revision the caller last saw (If-Match).
 type Command struct {
-	ID       uuid.UUID
-	Metadata Metadata
-	IfMatch  *uint64
+	ID uuid.UUID
+	// Fingerprint, when set, says what was asked (for instance a hash of a
+	// request body); event ids derive from it too. The same command id
+	// coming back with another fingerprint is refused with
+	// ErrCommandReused instead of answering the first result.
+	Fingerprint []byte
+	Metadata    Metadata
+	IfMatch     *uint64
+}
+
+// ErrCommandReused marks a command whose id was applied before for another
+// request (another fingerprint): an idempotency key used twice.
+var ErrCommandReused = errors.New("command id reused for another request")
+
+// RuleCommandReused is the rule of an *domain.Error wrapping ErrCommandReused.
+const RuleCommandReused = "idempotency-key-reused"
+
+// eventBase is the id the command's event ids derive from.
+func (c Command) eventBase() uuid.UUID {
+	if len(c.Fingerprint) == 0 {
+		return c.ID
+	}
+	return uuid.NewSHA1(c.ID, c.Fingerprint)
 }
 
 // ErrPreconditionFailed marks an append refused because the stream moved on
@@ -76,8 +97,8 @@ func Execute[E Typed](ctx context.Context, s Store, stream string, decode func(s
 		if err != nil {
 			return AppendResult{}, err
 		}
-		if res, ok := appliedBefore(h.Records, cmd.ID); ok {
-			return res, nil
+		if res, ok, err := appliedBefore(h.Records, cmd); ok || err != nil {
+			return res, err
 		}
 		if cmd.IfMatch != nil && (!h.Exists || h.Revision != *cmd.IfMatch) {
 			return AppendResult{}, preconditionFailed(stream, *cmd.IfMatch, h)
@@ -121,13 +142,30 @@ func Execute[E Typed](ctx context.Context, s Store, stream string, decode func(s
 	}
 }
 
-func appliedBefore(recs []RecordedEvent, id uuid.UUID) (AppendResult, bool) {
-	for i := len(recs) - 1; i >= 0; i-- {
-		if recs[i].Metadata.CommandID == id {
-			return AppendResult{Revision: recs[i].Revision, Position: recs[i].Position}, true
+// appliedBefore returns the result of cmd if recs hold its events: the
+// last one's revision and position. Events of cmd's id from another
+// fingerprint are ErrCommandReused.
+func appliedBefore(recs []RecordedEvent, cmd Command) (AppendResult, bool, error) {
+	first := slices.IndexFunc(recs, func(r RecordedEvent) bool { return r.Metadata.CommandID == cmd.ID })
+	if first < 0 {
+		return AppendResult{}, false, nil
+	}
+	if recs[first].ID != DeriveEventID(cmd.eventBase(), 0) {
+		return AppendResult{}, false, &domain.Error{
+			Kind:    domain.Conflict,
+			Message: "this command's id (its Idempotency-Key) was used before for a different request; send the same request to retry it, or use a new key for a new one",
+			Field:   "Idempotency-Key",
+			Rule:    RuleCommandReused,
+			Err:     ErrCommandReused,
 		}
 	}
-	return AppendResult{}, false
+	last := first
+	for i := first + 1; i < len(recs); i++ {
+		if recs[i].Metadata.CommandID == cmd.ID {
+			last = i
+		}
+	}
+	return AppendResult{Revision: recs[last].Revision, Position: recs[last].Position}, true, nil
 }
 
 func preconditionFailed[E Typed](stream string, want uint64, h History[E]) error {
@@ -152,7 +190,7 @@ func encode[E Typed](cmd Command, events []E) ([]EventData, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", e.EventType(), err)
 		}
-		out[i] = EventData{ID: DeriveEventID(cmd.ID, i), Type: e.EventType(), Data: b, Metadata: cmd.Metadata}
+		out[i] = EventData{ID: DeriveEventID(cmd.eventBase(), i), Type: e.EventType(), Data: b, Metadata: cmd.Metadata}
 	}
 	return out, nil
 }

@@ -164,3 +164,29 @@ func TestExecuteRetriesConcurrentWriters(t *testing.T) {
 		t.Errorf("%d events, want 3", len(h.Events))
 	}
 }
+
+// TestExecuteFingerprint: a command id sent again with the same fingerprint
+// is a retry; with another, it is refused and nothing is appended.
+func TestExecuteFingerprint(t *testing.T) {
+	s := openBolt(t)
+	ctx := t.Context()
+	stream := "counter-" + uuid.NewString()
+	id := uuid.New()
+	asked := eventstore.Command{ID: id, Fingerprint: []byte("body A")}
+	res, err := eventstore.Execute(ctx, s, stream, decodeCounted, asked, increment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := eventstore.Execute(ctx, s, stream, decodeCounted, asked, increment); err != nil || again != res {
+		t.Errorf("the same command and fingerprint again = %+v, %v; want the first result %+v", again, err, res)
+	}
+	other := eventstore.Command{ID: id, Fingerprint: []byte("body B")}
+	_, err = eventstore.Execute(ctx, s, stream, decodeCounted, other, increment)
+	var de *domain.Error
+	if !errors.Is(err, eventstore.ErrCommandReused) || !errors.As(err, &de) || de.Kind != domain.Conflict || de.Rule != eventstore.RuleCommandReused {
+		t.Errorf("another fingerprint: error %v, want a Conflict wrapping ErrCommandReused", err)
+	}
+	if h, err := eventstore.Load(ctx, s, stream, decodeCounted); err != nil || len(h.Events) != 1 {
+		t.Errorf("the stream holds %d events (%v), want the first command's one", len(h.Events), err)
+	}
+}
