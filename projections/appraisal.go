@@ -280,33 +280,39 @@ func (a *Appraisals) applyPublished(rec *Event, p replay.Published) {
 	}
 }
 
-// measure returns what measures a realisation of an SKP whose published
-// bases are bases: the basis a replay set for its IKI and period, else the
-// latest published revision of its indicator valid from the start of its
-// period, applied to the plan; ok is false when neither applies.
-func (a *Appraisals) measure(bases []Basis) measureFunc {
-	return func(iki skp.IKI, r Realisation, indicatorID *uuid.UUID) (replay.Basis, *replay.Ref, bool) {
-		if i := slices.IndexFunc(bases, func(b Basis) bool { return b.IKI == iki.ID && b.Period == r.Period.ID }); i >= 0 {
-			b := bases[i]
-			return replay.Basis{Direction: b.Direction, Formula: b.Formula, Target: b.Target}, &b.Replay, true
-		}
-		if indicatorID == nil || a.revisions.Len() == 0 {
-			return replay.Basis{}, nil, false
-		}
-		list, _ := a.revisions.Get(indicatorID.String())
-		for i := len(list) - 1; i >= 0; i-- {
-			if pr := list[i]; !r.Period.Start.Before(indicator.Date(pr.Revision.ValidFrom)) {
-				planned := replay.Basis{Direction: iki.Direction, Formula: indicator.DefaultFormula(iki.Direction), Target: iki.Target}
-				return pr.Revision.Apply(planned), &pr.Replay, true
-			}
-		}
-		return replay.Basis{}, nil, false
-	}
+// measure returns what measures the realisations of an SKP whose
+// published bases are bases (see measures.basis).
+func (a *Appraisals) measure(bases []Basis) measures {
+	return measures{bases: bases, revisions: a.revisions}
 }
 
-// measureFunc says what measures a realisation of an IKI other than the
-// plan, if anything (see Appraisals.measure).
-type measureFunc func(iki skp.IKI, r Realisation, indicatorID *uuid.UUID) (basis replay.Basis, by *replay.Ref, ok bool)
+// measures says what measures a realisation other than the plan.
+type measures struct {
+	bases     []Basis                   // the SKP's, set by published replays
+	revisions *Map[[]PublishedRevision] // per indicator, in publication order
+}
+
+// basis returns what measures realisation r of iki: the basis a replay set
+// for its IKI and period, else the latest published revision of its
+// indicator valid from the start of its period, applied to the plan; ok is
+// false when neither applies.
+func (m measures) basis(iki skp.IKI, r Realisation, indicatorID *uuid.UUID) (b replay.Basis, by *replay.Ref, ok bool) {
+	if i := slices.IndexFunc(m.bases, func(b Basis) bool { return b.IKI == iki.ID && b.Period == r.Period.ID }); i >= 0 {
+		x := m.bases[i]
+		return replay.Basis{Direction: x.Direction, Formula: x.Formula, Target: x.Target}, &x.Replay, true
+	}
+	if indicatorID == nil || m.revisions.Len() == 0 {
+		return replay.Basis{}, nil, false
+	}
+	list, _ := m.revisions.Get(indicatorID.String())
+	for i := len(list) - 1; i >= 0; i-- {
+		if pr := list[i]; !r.Period.Start.Before(indicator.Date(pr.Revision.ValidFrom)) {
+			planned := replay.Basis{Direction: iki.Direction, Formula: indicator.DefaultFormula(iki.Direction), Target: iki.Target}
+			return pr.Revision.Apply(planned), &pr.Replay, true
+		}
+	}
+	return replay.Basis{}, nil, false
+}
 
 func (a *Appraisals) applyEvaluation(rec *Event, e evaluation.Event) error {
 	id, err := streamID(rec.Stream)
@@ -375,7 +381,7 @@ func report(rs []Realisation, e execution.RealisationReported, pos string) []Rea
 
 // reachieve returns achievements with the one of r's IKI and period set
 // from r, the latest report for them, keeping plan order, then period order.
-func reachieve(p Plan, prev []*Achievement, r Realisation, measure measureFunc) []*Achievement {
+func reachieve(p Plan, prev []*Achievement, r Realisation, measure measures) []*Achievement {
 	iki, ok := findIKI(p.IKIs, r.IKI)
 	if !ok {
 		return prev // a realisation of an IKI the plan does not have shows no achievement
@@ -431,7 +437,7 @@ func periodBefore(aStart time.Time, aID string, bStart time.Time, bID string) bo
 // achievements computes the achievement of every IKI and period from its
 // latest realisation (a correction is always the latest), in plan order, then
 // period order.
-func achievements(p Plan, rs []Realisation, measure measureFunc) []*Achievement {
+func achievements(p Plan, rs []Realisation, measure measures) []*Achievement {
 	// One pass groups the current realisations (as indexes into rs) by IKI,
 	// in the order their periods first appear; the plan order then picks the
 	// groups.
@@ -476,7 +482,7 @@ func achievements(p Plan, rs []Realisation, measure measureFunc) []*Achievement 
 // achievementOf computes the achievement of realisation r against iki's
 // target, or on the basis a published replay set for its IKI and period. A
 // realisation that names its indicator version keeps it.
-func achievementOf(iki skp.IKI, r Realisation, measure measureFunc) Achievement {
+func achievementOf(iki skp.IKI, r Realisation, measure measures) Achievement {
 	ach := Achievement{IKI: iki.ID, Period: r.Period.ID, PeriodStart: r.Period.Start, PeriodEnd: r.Period.End, Target: iki.Target,
 		Direction: iki.Direction, Unit: iki.Unit, Realised: r.Value, Indicator: iki.Indicator, Version: iki.Version, Realisation: r.ID}
 	if r.Indicator != nil {
@@ -486,7 +492,7 @@ func achievementOf(iki skp.IKI, r Realisation, measure measureFunc) Achievement 
 		ach.Formula = indicator.DefaultFormula(iki.Direction)
 	}
 	pct, err := 0.0, error(nil)
-	if b, by, ok := measure(iki, r, ach.Indicator); ok {
+	if b, by, ok := measure.basis(iki, r, ach.Indicator); ok {
 		ach.Target, ach.Direction, ach.Formula, ach.Rederived = b.Target, b.Direction, b.Formula, by
 		pct, err = indicator.Compute(b.Formula, b.Target, r.Value)
 	} else {

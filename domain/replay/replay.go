@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,12 +47,7 @@ func (r Ref) Validate() error {
 
 func isLowerHex(s string) bool {
 	_, err := hex.DecodeString(s)
-	for _, c := range s {
-		if c >= 'A' && c <= 'F' {
-			return false
-		}
-	}
-	return err == nil
+	return err == nil && s == strings.ToLower(s)
 }
 
 // Reason is the envelope reason of every event a publication appends.

@@ -263,7 +263,7 @@ func (e *engine) evaluation(ea projections.EvaluationAppraisal) (d EvaluationDif
 	d = EvaluationDiff{Evaluation: v.Evaluation, SKP: v.SKP, Employee: v.Employee, Unit: v.Unit, Period: v.Period.ID, Achievements: []AchievementDiff{}}
 	var before, after []float64
 	for _, ach := range ea.Achievements {
-		a, changedAch := e.achievement(ea.Appraisal, ach)
+		a, changedAch := e.achievement(ach)
 		if ach.Problem == "" {
 			before = append(before, ach.Percent)
 		}
@@ -343,7 +343,7 @@ func (e *engine) evaluation(ea projections.EvaluationAppraisal) (d EvaluationDif
 
 // achievement recomputes ach under the substitutions; changed says whether
 // the percent or the problem differs.
-func (e *engine) achievement(ap projections.Appraisal, ach projections.Achievement) (AchievementDiff, bool) {
+func (e *engine) achievement(ach projections.Achievement) (AchievementDiff, bool) {
 	a := AchievementDiff{IKI: ach.IKI, Period: ach.Period, Indicator: ach.Indicator, Realised: ach.Realised,
 		Before: ach.Percent, After: ach.Percent, ProblemBefore: ach.Problem, ProblemAfter: ach.Problem}
 	rev, ok := e.subs.RevisionFor(ach.Indicator, ach.PeriodStart)
