@@ -1,6 +1,8 @@
 package projections_test
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -69,5 +71,47 @@ func TestOnTheEmbeddedStore(t *testing.T) {
 	}
 	if got, want := summary(asOf), "APPROVED iki=[d1(ended) d3] realisations=2 achievements=[d1/2026-Q1=25% d1/2026-Q2=50%] @14"; got != want {
 		t.Errorf("as of 14 on the embedded store:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestLendingReplay checks that a replay that borrows the bodies from the
+// embedded store (as serve builds its read models) builds the same models
+// as one that copies them, over more than one page, and that a replay
+// stopped midway ends, with the cause, rather than wait for its decoders.
+func TestLendingReplay(t *testing.T) {
+	log := workloadLog(t, 5200) // two pages
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	copyTo(t, store, log)
+
+	copied, lent := projections.All(), projections.All()
+	if err := projections.ReplayAll(t.Context(), store, copied, eventstore.Position{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := projections.ReplayAll(t.Context(), projections.Lending(store), lent, eventstore.Position{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range lent {
+		if got, want := p.Model().Position(), copied[i].Model().Position(); got != want {
+			t.Errorf("%s: lent replay at %s, copied at %s", p.Name(), got, want)
+		}
+		if got, want := digest(t, p), digest(t, copied[i]); got != want {
+			t.Errorf("%s: lent replay digest %x, copied %x", p.Name(), got, want)
+		}
+		if rowCount(p) == 0 {
+			t.Errorf("%s: no rows; the log does not exercise it", p.Name())
+		}
+	}
+
+	ctx, cancel := context.WithCancelCause(t.Context())
+	stop := errors.New("stopped after the first page")
+	err = projections.ReplayAll(ctx, projections.Lending(store), projections.All(), eventstore.Position{}, func(done, total uint64) {
+		cancel(stop)
+	})
+	if !errors.Is(err, stop) && !errors.Is(err, context.Canceled) {
+		t.Errorf("ReplayAll stopped midway = %v, want the cancellation", err)
 	}
 }

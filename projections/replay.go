@@ -75,13 +75,15 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var wg sync.WaitGroup
+	var wg, decoding sync.WaitGroup
 	var readErr error
-	wg.Go(func() {
-		defer close(ordered)
+	l, lent := r.(lending)
+	// pages reads the log with read and hands every page on, to the
+	// decoders and, in order, to the dispatcher.
+	pages := func(read eventstore.Reader) {
 		defer close(work)
 		for after.Less(until) {
-			page, err := r.ReadAll(ctx, after, replayPage)
+			page, err := read(ctx, after, replayPage)
 			if err != nil {
 				readErr = fmt.Errorf("replay: read after %s: %w", after, err)
 				cancel(readErr)
@@ -91,7 +93,7 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 			if len(page) == 0 {
 				return
 			}
-			job := &pageJob{page: page, done: make(chan struct{})}
+			job := &pageJob{page: page, lent: lent, done: make(chan struct{})}
 			for _, ch := range []chan *pageJob{ordered, work} {
 				select {
 				case ch <- job:
@@ -101,12 +103,41 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 			}
 			after = page[len(page)-1].Position
 		}
+	}
+	wg.Go(func() {
+		defer close(ordered)
+		if !lent {
+			pages(r.ReadAll)
+			return
+		}
+		lending := false
+		err := l.LendAll(ctx, func(read eventstore.Reader) error {
+			lending = true
+			pages(read)
+			decoding.Wait() // the decoders are done with the lent bodies: the loan may end
+			return nil
+		})
+		if !lending {
+			close(work) // pages never ran: let the decoders end
+		}
+		if err != nil && readErr == nil {
+			readErr = fmt.Errorf("replay: %w", err)
+			cancel(readErr)
+		}
 	})
 	for range decoders {
-		wg.Go(func() {
+		decoding.Go(func() {
 			reads := readSet{ps: ps, masks: map[string]uint64{}}
 			for job := range work {
 				job.events = wrap(job.page, &reads)
+				if job.lent {
+					// A lent body is valid only while the loan lasts: keep
+					// none of them, decoded or not, beyond the decode. An
+					// event nobody reads is never decoded.
+					for i := range job.page {
+						job.page[i].Data = nil
+					}
+				}
 				close(job.done)
 			}
 		})
@@ -150,6 +181,7 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 			}
 		})
 	}
+	decoding.Wait()
 	wg.Wait()
 	if readErr != nil {
 		return readErr
@@ -166,9 +198,25 @@ func ReplayAll(ctx context.Context, r Reader, ps []Projection, until eventstore.
 // events holds the page decoded.
 type pageJob struct {
 	page   []eventstore.RecordedEvent
+	lent   bool // the bodies are lent (see Lending)
 	events []*Event
 	done   chan struct{}
 }
+
+// Lender is a store that can lend the bodies of the events it reads rather
+// than copy them, for as long as a call lasts: see bolt.Store.LendAll.
+type Lender interface {
+	Reader
+	LendAll(ctx context.Context, fn func(read eventstore.Reader) error) error
+}
+
+// Lending returns a Reader with which ReplayAll borrows the bodies of the
+// events from l instead of copying them, decodes each once and keeps none:
+// for a replay that nothing else reads or writes the log beside, such as
+// building the read models at start.
+func Lending(l Lender) Reader { return lending{l} }
+
+type lending struct{ Lender }
 
 // readSet answers which of ps read an event type, as a bit mask (bit i for
 // ps[i]), asking each projection once per type. With more projections than

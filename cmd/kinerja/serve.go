@@ -184,7 +184,11 @@ func serve(ctx context.Context, e env, cfg serveConfig) error {
 		// start, reading and decoding it once for all of them; the runners
 		// then follow the log from there.
 		started := time.Now()
-		if err := projections.ReplayAll(ctx, store, ps, eventstore.Start, nil); err != nil {
+		var from projections.Reader = store
+		if l, ok := store.(projections.Lender); ok {
+			from = projections.Lending(l) // nothing appends until the server starts
+		}
+		if err := projections.ReplayAll(ctx, from, ps, eventstore.Start, nil); err != nil {
 			return fmt.Errorf("build read models: %w", err)
 		}
 		log.Info("read models built", "position", ps[0].Model().Position().String(), "duration_ms", time.Since(started).Milliseconds())

@@ -557,7 +557,7 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit in
 				}
 			}
 			out = append(out, eventstore.RecordedEvent{})
-			if err := decodeInto(&out[len(out)-1], v, binary.BigEndian.Uint64(k), names); err != nil {
+			if err := decodeRecord(&out[len(out)-1], v, binary.BigEndian.Uint64(k), names, false); err != nil {
 				return err
 			}
 		}
@@ -567,6 +567,45 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit in
 		return nil, fmt.Errorf("read all after %s: %w", after, err)
 	}
 	return out, nil
+}
+
+// LendAll calls fn with a reader of the global log, like ReadAll, that
+// lends the events' bodies instead of copying them: every page it returns
+// is read in one read transaction, and each event's Data is the database
+// file's own memory, read-only and valid only until LendAll returns.
+// Everything else in the events is the caller's. A replay that decodes each
+// body once and keeps none of them spares a copy of the whole log this way.
+//
+// The transaction keeps the file's memory map in place, so an append that
+// must grow the file waits until LendAll returns: lend for building read
+// models at start, not while appends are being served.
+func (s *Store) LendAll(ctx context.Context, fn func(read eventstore.Reader) error) error {
+	return s.view(ctx, func(tx *bbolt.Tx) error {
+		events := tx.Bucket([]byte(bucketEvents))
+		names := map[string]string{}
+		return fn(func(ctx context.Context, after eventstore.Position, limit int) ([]eventstore.RecordedEvent, error) {
+			if limit <= 0 {
+				limit = eventstore.DefaultPageSize
+			}
+			if after.Commit == ^uint64(0) {
+				return nil, nil
+			}
+			out := make([]eventstore.RecordedEvent, 0, min(limit, readAllBatch))
+			c := events.Cursor()
+			for k, v := c.Seek(u64(after.Commit + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+				if len(out)%256 == 255 {
+					if err := ctx.Err(); err != nil {
+						return nil, err
+					}
+				}
+				out = append(out, eventstore.RecordedEvent{})
+				if err := decodeRecord(&out[len(out)-1], v, binary.BigEndian.Uint64(k), names, true); err != nil {
+					return nil, fmt.Errorf("read all after %s: %w", after, err)
+				}
+			}
+			return out, nil
+		})
+	})
 }
 
 // Subscribe implements [eventstore.Store.Subscribe] with

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -408,3 +409,52 @@ func TestSubscribeReturnsAfterClose(t *testing.T) {
 		t.Fatal("Subscribe still waits 5 s after Close")
 	}
 }
+
+// TestLendAll checks that the lending reader reads what ReadAll reads, page
+// by page, and that a lent body cannot be appended to in place (the file's
+// memory is read-only).
+func TestLendAll(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "ledger.db"))
+	for i := range 3 {
+		stream := "skp-" + uuid.NewString()
+		if _, err := s.Append(t.Context(), stream, eventstore.NoStream, events(2+i, stream)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := s.ReadAll(t.Context(), eventstore.Start, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 9 {
+		t.Fatalf("ReadAll read %d events, want 9", len(want))
+	}
+	var got []eventstore.RecordedEvent
+	err = s.LendAll(t.Context(), func(read eventstore.Reader) error {
+		after := eventstore.Start
+		for {
+			page, err := read(t.Context(), after, 4)
+			if err != nil || len(page) == 0 {
+				return err
+			}
+			for _, e := range page {
+				if cap(e.Data) != len(e.Data) {
+					t.Errorf("event %s: lent Data has room to append in place (cap %d, len %d)", e.Position, cap(e.Data), len(e.Data))
+				}
+				e.Data = append([]byte(nil), e.Data...) // the loan ends with LendAll
+				got = append(got, e)
+			}
+			after = page[len(page)-1].Position
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("LendAll read\n%+v\nReadAll\n%+v", got, want)
+	}
+	if err := s.LendAll(t.Context(), func(eventstore.Reader) error { return errStop }); !errors.Is(err, errStop) {
+		t.Errorf("LendAll with a failing fn = %v, want its error", err)
+	}
+}
+
+var errStop = errors.New("stop")

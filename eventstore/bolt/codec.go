@@ -48,16 +48,17 @@ func appendBytes(b, v []byte) []byte {
 // everything it keeps: the record lives only as long as its transaction.
 func decode(rec []byte, pos uint64) (*eventstore.RecordedEvent, error) {
 	e := &eventstore.RecordedEvent{}
-	if err := decodeInto(e, rec, pos, nil); err != nil {
+	if err := decodeRecord(e, rec, pos, nil, false); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
 
-// decodeInto decodes the record at position pos into e. Type names and
-// roles repeat across a log: with names not nil, each distinct one is
-// allocated once and shared.
-func decodeInto(e *eventstore.RecordedEvent, rec []byte, pos uint64, names map[string]string) error {
+// decodeRecord decodes the record at position pos into e. Type names,
+// roles and actors repeat across a log: with names not nil, each distinct
+// one is allocated once and shared. With lend, e.Data is rec's own memory
+// rather than a copy (see Store.LendAll).
+func decodeRecord(e *eventstore.RecordedEvent, rec []byte, pos uint64, names map[string]string, lend bool) error {
 	d := decoder{b: rec}
 	if v := d.fixed(1); d.err == nil && v[0] != recordVersion {
 		return fmt.Errorf("decode event %d: record version %d is not supported", pos, v[0])
@@ -68,8 +69,13 @@ func decodeInto(e *eventstore.RecordedEvent, rec []byte, pos uint64, names map[s
 	e.Stream = string(d.bytes())
 	e.Revision = d.uvarint()
 	e.Type = intern(names, d.bytes())
-	e.Data = append([]byte(nil), d.bytes()...)
-	m.Actor.ID = string(d.bytes())
+	if lend {
+		b := d.bytes()
+		e.Data = b[:len(b):len(b)] // an append must not write into the file's memory
+	} else {
+		e.Data = append([]byte(nil), d.bytes()...)
+	}
+	m.Actor.ID = intern(names, d.bytes())
 	m.Actor.Role = intern(names, d.bytes())
 	m.CommandID = uuid.UUID(d.fixed(16))
 	m.CorrelationID = uuid.UUID(d.fixed(16))
