@@ -17,7 +17,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/kinerja/kinerja/eventstore"
 )
@@ -125,6 +128,9 @@ type Table interface {
 
 	clean()
 	digest(h hash.Hash) error
+	// capture takes the rows as they are and returns a function that
+	// encodes them, sorted by key, whenever it is called.
+	capture() func() ([]Row, error)
 }
 
 // Map is a table of rows of type V by string key. Rows are immutable once
@@ -235,12 +241,14 @@ func (t *Map[V]) All() ([]Row, error) {
 	return rows, nil
 }
 
-// Replace implements Table.
+// Replace implements Table. It decodes with github.com/goccy/go-json,
+// which reads what encoding/json writes into the same values and is about
+// three times faster at it: loading a large model is mostly decoding.
 func (t *Map[V]) Replace(rows []Row) error {
 	loaded := make(map[string]V, len(rows))
 	for _, r := range rows {
 		var v V
-		if err := json.Unmarshal(r.Doc, &v); err != nil {
+		if err := gojson.Unmarshal(r.Doc, &v); err != nil {
 			return fmt.Errorf("decode row %s: %w", r.Key, err)
 		}
 		loaded[r.Key] = v
@@ -251,6 +259,29 @@ func (t *Map[V]) Replace(rows []Row) error {
 }
 
 func (t *Map[V]) clean() { clear(t.dirty) }
+
+func (t *Map[V]) capture() func() ([]Row, error) {
+	type keyed struct {
+		key string
+		v   V
+	}
+	rows := make([]keyed, 0, len(t.rows))
+	for k, v := range t.rows {
+		rows = append(rows, keyed{k, v})
+	}
+	return func() ([]Row, error) {
+		slices.SortFunc(rows, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+		out := make([]Row, len(rows))
+		for i, r := range rows {
+			doc, err := json.Marshal(r.v)
+			if err != nil {
+				return nil, fmt.Errorf("encode row %s: %w", r.key, err)
+			}
+			out[i] = Row{Key: r.key, Doc: doc}
+		}
+		return out, nil
+	}
+}
 
 func (t *Map[V]) digest(h hash.Hash) error {
 	fmt.Fprintf(h, "table %s %d\n", t.name, len(t.rows))

@@ -88,6 +88,9 @@ func serveCommand() command {
 			interval := durationFlag(fs, e, "checkpoint-interval", "KINERJA_CHECKPOINT_INTERVAL", time.Hour,
 				"how often to sign a checkpoint of the ledger, when a signer key exists (see keygen)")
 			demo := boolFlag(fs, e, "demo", "KINERJA_DEMO", "load a demo performance year into an empty ledger and print tokens and curl commands to try it")
+			snapshotInterval := durationFlag(fs, e, "snapshot-interval", "KINERJA_SNAPSHOT_INTERVAL", 10*time.Minute,
+				"with the embedded ledger, how often to save the read models that changed by "+strconv.Itoa(defaultSnapshotMinEvents)+
+					" events or more to DATA/"+snapshotFile+", which the next start loads instead of replaying the whole log")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("serve takes no arguments, got %q", args)
@@ -100,7 +103,12 @@ func serveCommand() command {
 				if err != nil {
 					return err
 				}
-				return serve(ctx, e, serveConfig{addr: *addr, store: store, tokenKeys: keys, ledgerKeys: ledgerKeys, checkpointEvery: every, demo: withDemo})
+				snapshotEvery, err := snapshotInterval()
+				if err != nil {
+					return err
+				}
+				return serve(ctx, e, serveConfig{addr: *addr, store: store, tokenKeys: keys, ledgerKeys: ledgerKeys, checkpointEvery: every, demo: withDemo,
+					snapshotEvery: snapshotEvery, snapshotMinEvents: defaultSnapshotMinEvents})
 			}
 		},
 	}
@@ -154,6 +162,11 @@ type serveConfig struct {
 	ledgerKeys      keyConfig
 	checkpointEvery time.Duration
 	demo            bool
+	// snapshotEvery is how often the snapshots of the in-memory read
+	// models are refreshed, and snapshotMinEvents how far a model must
+	// have moved for its snapshot to be saved again.
+	snapshotEvery     time.Duration
+	snapshotMinEvents uint64
 }
 
 func serve(ctx context.Context, e env, cfg serveConfig) error {
@@ -179,19 +192,27 @@ func serve(ctx context.Context, e env, cfg serveConfig) error {
 	}
 	defer closeSink()
 	ps := api.Projections()
+	var snaps *snapshots
 	if _, inMemory := sink.(projections.Memory); inMemory {
-		// In memory the read models are rebuilt from the whole log at every
-		// start, reading and decoding it once for all of them; the runners
-		// then follow the log from there.
+		// In memory the read models are built at every start: from their
+		// snapshots, with the embedded ledger, and the log after them, read
+		// and decoded once for all of them; the runners then follow the log
+		// from there.
 		started := time.Now()
-		var from projections.Reader = store
-		if l, ok := store.(projections.Lender); ok {
-			from = projections.Lending(l) // nothing appends until the server starts
+		if l, ok := store.(proof.Log); ok && backend == "embedded" {
+			snaps = openSnapshots(*cfg.store.data, l, cfg.snapshotMinEvents, log)
 		}
-		if err := projections.ReplayAll(ctx, from, ps, eventstore.Start, nil); err != nil {
+		restored := 0
+		if snaps != nil {
+			defer snaps.close()
+			restored = snaps.restore(ctx, ps)
+		}
+		replayed, err := build(ctx, store, ps)
+		if err != nil {
 			return fmt.Errorf("build read models: %w", err)
 		}
-		log.Info("read models built", "position", ps[0].Model().Position().String(), "duration_ms", time.Since(started).Milliseconds())
+		log.Info("read models built", "position", ps[0].Model().Position().String(), "from_snapshots", restored,
+			"replayed_events", replayed, "duration_ms", time.Since(started).Milliseconds())
 	}
 	runners := make([]*projections.Runner, len(ps))
 	for i, p := range ps {
@@ -232,6 +253,9 @@ func serve(ctx context.Context, e env, cfg serveConfig) error {
 	}
 	if signer != nil {
 		wg.Go(func() { signCheckpoints(ctx, signer, cfg.checkpointEvery, log) })
+	}
+	if snaps != nil {
+		wg.Go(func() { snaps.keep(ctx, ps, cfg.snapshotEvery) })
 	}
 	wg.Go(func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -1,11 +1,13 @@
 // Package bolt keeps read models in a bbolt file, for the embedded set-up
 // when building them from the log at every start would be too slow: the
-// rows and the checkpoint of each projection version live in one bucket and
-// move together in one bbolt transaction per batch, so a restart loads the
-// rows and catches up from the checkpoint instead of replaying everything.
+// rows and the checkpoint of each projection version live in one bucket,
+// so a restart loads the rows and catches up from the checkpoint instead
+// of replaying everything. They move together either batch by batch (the
+// Sink's Commit) or as a snapshot of a model kept in memory (Save).
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -13,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -25,7 +29,13 @@ import (
 // already at or past the batch; the runner then reloads.
 var ErrCheckpointMoved = errors.New("checkpoint already moved past this batch")
 
-var keyCheckpoint = []byte("checkpoint")
+var (
+	keyCheckpoint = []byte("checkpoint")
+	// keyCheckpointRoot holds the Merkle root of the log up to a
+	// snapshot's checkpoint, so that a snapshot of another ledger, or of
+	// another history, is told apart.
+	keyCheckpointRoot = []byte("checkpoint_root")
+)
 
 // Sink is the bbolt sink. It is safe for concurrent use.
 type Sink struct {
@@ -75,25 +85,38 @@ func (s *Sink) Load(_ context.Context, p projections.Projection) (eventstore.Pos
 				return err
 			}
 		}
-		for _, t := range p.Model().Tables() {
-			var rows []projections.Row
-			if b != nil {
-				if tb := b.Bucket([]byte(t.Name())); tb != nil {
-					rows = make([]projections.Row, 0, tb.Stats().KeyN)
-					err := tb.ForEach(func(k, v []byte) error {
-						rows = append(rows, projections.Row{Key: string(k), Doc: v}) // Replace decodes before the transaction ends
-						return nil
-					})
-					if err != nil {
-						return err
-					}
-				}
+		// The rows are gathered table by table, then the tables decode side
+		// by side: decoding is most of a load. The documents are the file's
+		// memory, valid until the transaction ends, which is after Replace.
+		tables := p.Model().Tables()
+		rows := make([][]projections.Row, len(tables))
+		for i, t := range tables {
+			if b == nil {
+				continue
 			}
-			if err := t.Replace(rows); err != nil {
-				return fmt.Errorf("load table %s: %w", t.Name(), err)
+			tb := b.Bucket([]byte(t.Name()))
+			if tb == nil {
+				continue
+			}
+			err := tb.ForEach(func(k, v []byte) error {
+				rows[i] = append(rows[i], projections.Row{Key: string(k), Doc: v})
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		}
-		return nil
+		errs := make([]error, len(tables))
+		var wg sync.WaitGroup
+		for i, t := range tables {
+			wg.Go(func() {
+				if err := t.Replace(rows[i]); err != nil {
+					errs[i] = fmt.Errorf("load table %s: %w", t.Name(), err)
+				}
+			})
+		}
+		wg.Wait()
+		return errors.Join(errs...)
 	})
 	if err != nil {
 		return eventstore.Position{}, fmt.Errorf("load %s v%d from %s: %w", p.Name(), p.Version(), s.path, err)
@@ -148,6 +171,102 @@ func (s *Sink) Commit(_ context.Context, p projections.Projection, from, to even
 		return fmt.Errorf("commit %s v%d at %s: %w", p.Name(), p.Version(), to, err)
 	}
 	return nil
+}
+
+// Save stores a snapshot of p (see projections.Capture): tables, taken at
+// pos, where the log's Merkle root is root, replace whatever the file holds
+// of p's version, in one transaction, and the stored copies of p's other
+// versions are dropped. Load then returns the snapshot, and SnapshotRoot
+// the root. Save is for a model kept in memory whose copy is
+// refreshed now and then; a model committed batch by batch uses Commit.
+func (s *Sink) Save(_ context.Context, p projections.Projection, pos eventstore.Position, root [32]byte, tables []projections.TableRows) error {
+	name := bucketName(p)
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		var stale [][]byte
+		err := tx.ForEach(func(bucket []byte, _ *bbolt.Bucket) error {
+			if isVersionOf(bucket, p.Name()) && string(bucket) != string(name) {
+				stale = append(stale, bytes.Clone(bucket))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range stale {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+			return err
+		}
+		b, err := tx.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(keyCheckpoint, encodePosition(pos)); err != nil {
+			return err
+		}
+		if err := b.Put(keyCheckpointRoot, root[:]); err != nil {
+			return err
+		}
+		for _, t := range tables {
+			tb, err := b.CreateBucket([]byte(t.Name))
+			if err != nil {
+				return fmt.Errorf("table %s: %w", t.Name, err)
+			}
+			tb.FillPercent = 1 // the rows come in key order: fill each page
+			for _, r := range t.Rows {
+				if err := tb.Put([]byte(r.Key), r.Doc); err != nil {
+					return fmt.Errorf("table %s row %s: %w", t.Name, r.Key, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save %s v%d at %s: %w", p.Name(), p.Version(), pos, err)
+	}
+	return nil
+}
+
+// SnapshotRoot returns the Merkle root of the log up to the checkpoint of
+// p's stored snapshot, and false when there is none (nothing saved, or rows
+// committed by Commit rather than saved).
+func (s *Sink) SnapshotRoot(p projections.Projection) ([32]byte, bool, error) {
+	var root [32]byte
+	found := false
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketName(p))
+		if b == nil {
+			return nil
+		}
+		v := b.Get(keyCheckpointRoot)
+		if v == nil {
+			return nil
+		}
+		if len(v) != len(root) {
+			return fmt.Errorf("checkpoint root is %d bytes, want %d", len(v), len(root))
+		}
+		copy(root[:], v)
+		found = true
+		return nil
+	})
+	if err != nil {
+		return root, false, fmt.Errorf("read snapshot of %s v%d: %w", p.Name(), p.Version(), err)
+	}
+	return root, found, nil
+}
+
+// isVersionOf reports whether bucket holds a version of the projection
+// called name.
+func isVersionOf(bucket []byte, name string) bool {
+	v, ok := strings.CutPrefix(string(bucket), name+"_v")
+	if !ok || v == "" {
+		return false
+	}
+	_, err := strconv.Atoi(v)
+	return err == nil
 }
 
 func encodePosition(p eventstore.Position) []byte {

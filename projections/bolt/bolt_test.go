@@ -233,3 +233,67 @@ func TestLiveEqualsRebuild(t *testing.T) {
 	}
 	t.Logf("%d runners killed", kills)
 }
+
+// TestSaveReplacesTheStoredVersion saves snapshots of a model kept in
+// memory: Load gives back the last one whole (rows, checkpoint and the
+// log's root), rows gone from the model are gone from the file, and saving
+// one version drops the others of the same projection.
+func TestSaveReplacesTheStoredVersion(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "readmodels.db"))
+	t.Cleanup(func() { s.Close() })
+	var log logtest.Log
+	for i := range 30 {
+		log.Append(fmt.Sprintf("skp-%d", i%3), logtest.Counted(i))
+	}
+	save := func(p *logtest.Tally, root [32]byte) {
+		t.Helper()
+		pos, encode := projections.Capture(p)
+		tables, err := encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Save(t.Context(), p, pos, root, tables); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := logtest.NewTally(1)
+	if err := projections.Replay(t.Context(), &log, old, eventstore.Position{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	save(old, [32]byte{1})
+
+	p := logtest.NewTally(2)
+	if err := projections.Replay(t.Context(), &log, p, eventstore.Position{Commit: 20, Prepare: 20}, nil); err != nil {
+		t.Fatal(err)
+	}
+	save(p, [32]byte{2})
+	p.Counts.Delete("skp-1") // a row the fold deleted since
+	save(p, [32]byte{3})
+
+	loaded := logtest.NewTally(2)
+	if err := projections.Restore(t.Context(), s, loaded); err != nil {
+		t.Fatal(err)
+	}
+	if at := loaded.Model().Position(); at.Commit != 20 {
+		t.Errorf("restored at %s, want 20", at)
+	}
+	wantRows := want(20)
+	delete(wantRows, "skp-1")
+	if got := rowsOf(t, loaded); !reflect.DeepEqual(got, wantRows) {
+		t.Errorf("restored rows = %v\nwant %v", got, wantRows)
+	}
+	if root, ok, err := s.SnapshotRoot(loaded); err != nil || !ok || root != [32]byte{3} {
+		t.Errorf("SnapshotRoot() = %x, %v, %v; want the last save's", root, ok, err)
+	}
+
+	gone := logtest.NewTally(1)
+	if err := projections.Restore(t.Context(), s, gone); err != nil {
+		t.Fatal(err)
+	}
+	if at, rows := gone.Model().Position(), rowsOf(t, gone); !at.IsZero() || len(rows) != 0 {
+		t.Errorf("version 1 after version 2 was saved: at %s with %d rows, want dropped", at, len(rows))
+	}
+	if _, ok, err := s.SnapshotRoot(gone); err != nil || ok {
+		t.Errorf("SnapshotRoot(version 1) = %v, %v; want none", ok, err)
+	}
+}
