@@ -129,8 +129,8 @@ type Table interface {
 	clean()
 	digest(h hash.Hash) error
 	// capture takes the rows as they are and returns a function that
-	// encodes them, sorted by key, whenever it is called.
-	capture() func() ([]Row, error)
+	// encodes them and yields them in key order, whenever it is called.
+	capture() func(yield func(Row) error) error
 }
 
 // Map is a table of rows of type V by string key. Rows are immutable once
@@ -260,7 +260,7 @@ func (t *Map[V]) Replace(rows []Row) error {
 
 func (t *Map[V]) clean() { clear(t.dirty) }
 
-func (t *Map[V]) capture() func() ([]Row, error) {
+func (t *Map[V]) capture() func(yield func(Row) error) error {
 	type keyed struct {
 		key string
 		v   V
@@ -269,17 +269,18 @@ func (t *Map[V]) capture() func() ([]Row, error) {
 	for k, v := range t.rows {
 		rows = append(rows, keyed{k, v})
 	}
-	return func() ([]Row, error) {
+	return func(yield func(Row) error) error {
 		slices.SortFunc(rows, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
-		out := make([]Row, len(rows))
-		for i, r := range rows {
+		for _, r := range rows {
 			doc, err := json.Marshal(r.v)
 			if err != nil {
-				return nil, fmt.Errorf("encode row %s: %w", r.key, err)
+				return fmt.Errorf("encode row %s: %w", r.key, err)
 			}
-			out[i] = Row{Key: r.key, Doc: doc}
+			if err := yield(Row{Key: r.key, Doc: doc}); err != nil {
+				return err
+			}
 		}
-		return out, nil
+		return nil
 	}
 }
 

@@ -13,37 +13,28 @@ import (
 // It is a cache: losing it, or finding it unreadable, costs a full replay
 // and nothing else.
 
-// TableRows is one table of a snapshot: its name and every row, by key.
-type TableRows struct {
+// TableSnapshot is one table of a snapshot: its name, and Each, which
+// encodes the rows taken, in key order, and hands them to yield one by one,
+// stopping at the first error.
+type TableSnapshot struct {
 	Name string
-	Rows []Row
+	Each func(yield func(Row) error) error
 }
 
 // Capture takes p's rows and the position they reflect, holding the
-// model's read lock only to take them, and returns the position and a
-// function that encodes the rows taken, which may run later, without the
+// model's read lock only to take them, and returns the position and the
+// tables, whose rows are encoded as they are read, later and without the
 // lock: a row is never changed once put (see Map), so the rows taken stay
 // as they were while the fold goes on.
-func Capture(p Projection) (eventstore.Position, func() ([]TableRows, error)) {
+func Capture(p Projection) (eventstore.Position, []TableSnapshot) {
 	m := p.Model()
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	encoders := make([]func() ([]Row, error), len(m.tables))
+	tables := make([]TableSnapshot, len(m.tables))
 	for i, t := range m.tables {
-		encoders[i] = t.capture()
+		tables[i] = TableSnapshot{Name: t.Name(), Each: t.capture()}
 	}
-	tables := m.tables
-	return m.pos, func() ([]TableRows, error) {
-		out := make([]TableRows, len(tables))
-		for i, t := range tables {
-			rows, err := encoders[i]()
-			if err != nil {
-				return nil, fmt.Errorf("snapshot %s table %s: %w", p.Name(), t.Name(), err)
-			}
-			out[i] = TableRows{Name: t.Name(), Rows: rows}
-		}
-		return out, nil
-	}
+	return m.pos, tables
 }
 
 // Restore loads p's model from a snapshot store (a Sink's Load: the stored

@@ -154,11 +154,7 @@ func (s *snapshots) save(ctx context.Context, p projections.Projection) error {
 		return nil
 	}
 	started := time.Now()
-	pos, encode := projections.Capture(p)
-	tables, err := encode()
-	if err != nil {
-		return err
-	}
+	pos, tables := projections.Capture(p)
 	root, err := s.rootAt(ctx, pos)
 	if err != nil {
 		return err
@@ -166,14 +162,10 @@ func (s *snapshots) save(ctx context.Context, p projections.Projection) error {
 	if err := s.sink.Save(ctx, p, pos, root, tables); err != nil {
 		return err
 	}
-	rows := 0
-	for _, t := range tables {
-		rows += len(t.Rows)
-	}
 	s.mu.Lock()
 	s.saved[p.Name()] = pos
 	s.mu.Unlock()
-	s.log.Info("read-model snapshot saved", "projection", p.Name(), "position", pos.String(), "rows", rows, "duration_ms", time.Since(started).Milliseconds())
+	s.log.Info("read-model snapshot saved", "projection", p.Name(), "position", pos.String(), "duration_ms", time.Since(started).Milliseconds())
 	return nil
 }
 

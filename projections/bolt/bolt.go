@@ -79,6 +79,9 @@ func (s *Sink) Load(_ context.Context, p projections.Projection) (eventstore.Pos
 	var pos eventstore.Position
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketName(p))
+		if b != nil && b.Get(keyCheckpoint) == nil {
+			b = nil // a save cut short: rows without their checkpoint mean nothing
+		}
 		if b != nil {
 			var err error
 			if pos, err = decodePosition(b.Get(keyCheckpoint)); err != nil {
@@ -173,61 +176,105 @@ func (s *Sink) Commit(_ context.Context, p projections.Projection, from, to even
 	return nil
 }
 
+// saveBatch bounds the bytes of rows one transaction of Save holds: bbolt
+// keeps a transaction's values in memory until it commits. Tests lower it.
+var saveBatch = 32 << 20
+
 // Save stores a snapshot of p (see projections.Capture): tables, taken at
 // pos, where the log's Merkle root is root, replace whatever the file holds
-// of p's version, in one transaction, and the stored copies of p's other
-// versions are dropped. Load then returns the snapshot, and SnapshotRoot
-// the root. Save is for a model kept in memory whose copy is
-// refreshed now and then; a model committed batch by batch uses Commit.
-func (s *Sink) Save(_ context.Context, p projections.Projection, pos eventstore.Position, root [32]byte, tables []projections.TableRows) error {
+// of p's version, and the stored copies of p's other versions are dropped.
+// Load then returns the snapshot, and SnapshotRoot the root. A save writes
+// the rows in transactions of bounded size, so that a large model does not
+// need its whole encoding in memory at once, and the checkpoint last:
+// until then the version holds no checkpoint, and Load finds it empty. A
+// save cut short thus costs a replay, never a model mixed from two saves.
+// Save is for a model kept in memory whose copy is refreshed now and then;
+// a model committed batch by batch uses Commit.
+func (s *Sink) Save(ctx context.Context, p projections.Projection, pos eventstore.Position, root [32]byte, tables []projections.TableSnapshot) error {
 	name := bucketName(p)
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		var stale [][]byte
+	if err := s.db.Update(func(tx *bbolt.Tx) error {
+		var drop [][]byte
 		err := tx.ForEach(func(bucket []byte, _ *bbolt.Bucket) error {
-			if isVersionOf(bucket, p.Name()) && string(bucket) != string(name) {
-				stale = append(stale, bytes.Clone(bucket))
+			if isVersionOf(bucket, p.Name()) {
+				drop = append(drop, bytes.Clone(bucket))
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for _, b := range stale {
+		for _, b := range drop {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
 			}
 		}
-		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
-			return err
+		_, err = tx.CreateBucket(name)
+		return err
+	}); err != nil {
+		return fmt.Errorf("save %s v%d at %s: %w", p.Name(), p.Version(), pos, err)
+	}
+	for _, t := range tables {
+		if err := s.saveTable(ctx, name, t); err != nil {
+			return fmt.Errorf("save %s v%d at %s: table %s: %w", p.Name(), p.Version(), pos, t.Name, err)
 		}
-		b, err := tx.CreateBucket(name)
-		if err != nil {
-			return err
-		}
-		if err := b.Put(keyCheckpoint, encodePosition(pos)); err != nil {
-			return err
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(name)
+		if b == nil {
+			return errors.New("the version's bucket went missing during the save")
 		}
 		if err := b.Put(keyCheckpointRoot, root[:]); err != nil {
 			return err
 		}
-		for _, t := range tables {
-			tb, err := b.CreateBucket([]byte(t.Name))
-			if err != nil {
-				return fmt.Errorf("table %s: %w", t.Name, err)
-			}
-			tb.FillPercent = 1 // the rows come in key order: fill each page
-			for _, r := range t.Rows {
-				if err := tb.Put([]byte(r.Key), r.Doc); err != nil {
-					return fmt.Errorf("table %s row %s: %w", t.Name, r.Key, err)
-				}
-			}
-		}
-		return nil
+		return b.Put(keyCheckpoint, encodePosition(pos))
 	})
 	if err != nil {
 		return fmt.Errorf("save %s v%d at %s: %w", p.Name(), p.Version(), pos, err)
 	}
 	return nil
+}
+
+// saveTable writes t's rows into the bucket named version, saveBatch bytes
+// or so per transaction.
+func (s *Sink) saveTable(ctx context.Context, version []byte, t projections.TableSnapshot) error {
+	var batch []projections.Row
+	size := 0
+	flush := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := s.db.Update(func(tx *bbolt.Tx) error {
+			b := tx.Bucket(version)
+			if b == nil {
+				return errors.New("the version's bucket went missing during the save")
+			}
+			tb, err := b.CreateBucketIfNotExists([]byte(t.Name))
+			if err != nil {
+				return err
+			}
+			tb.FillPercent = 1 // the rows come in key order: fill each page
+			for _, r := range batch {
+				if err := tb.Put([]byte(r.Key), r.Doc); err != nil {
+					return fmt.Errorf("row %s: %w", r.Key, err)
+				}
+			}
+			return nil
+		})
+		batch, size = batch[:0], 0
+		return err
+	}
+	err := t.Each(func(r projections.Row) error {
+		batch = append(batch, r)
+		size += len(r.Key) + len(r.Doc)
+		if size >= saveBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush() // also for no rows: the table exists, empty
 }
 
 // SnapshotRoot returns the Merkle root of the log up to the checkpoint of

@@ -239,6 +239,7 @@ func TestLiveEqualsRebuild(t *testing.T) {
 // log's root), rows gone from the model are gone from the file, and saving
 // one version drops the others of the same projection.
 func TestSaveReplacesTheStoredVersion(t *testing.T) {
+	defer bolt.SetSaveBatch(64)() // a few rows per transaction
 	s := open(t, filepath.Join(t.TempDir(), "readmodels.db"))
 	t.Cleanup(func() { s.Close() })
 	var log logtest.Log
@@ -247,11 +248,7 @@ func TestSaveReplacesTheStoredVersion(t *testing.T) {
 	}
 	save := func(p *logtest.Tally, root [32]byte) {
 		t.Helper()
-		pos, encode := projections.Capture(p)
-		tables, err := encode()
-		if err != nil {
-			t.Fatal(err)
-		}
+		pos, tables := projections.Capture(p)
 		if err := s.Save(t.Context(), p, pos, root, tables); err != nil {
 			t.Fatal(err)
 		}
@@ -295,5 +292,51 @@ func TestSaveReplacesTheStoredVersion(t *testing.T) {
 	}
 	if _, ok, err := s.SnapshotRoot(gone); err != nil || ok {
 		t.Errorf("SnapshotRoot(version 1) = %v, %v; want none", ok, err)
+	}
+}
+
+// TestSaveCutShortLeavesNoSnapshot stops a save midway, after some of its
+// transactions: the version then holds no snapshot at all, rather than
+// rows of two saves under an old checkpoint.
+func TestSaveCutShortLeavesNoSnapshot(t *testing.T) {
+	defer bolt.SetSaveBatch(64)()
+	s := open(t, filepath.Join(t.TempDir(), "readmodels.db"))
+	t.Cleanup(func() { s.Close() })
+	var log logtest.Log
+	for i := range 30 {
+		log.Append(fmt.Sprintf("skp-%d", i%3), logtest.Counted(i))
+	}
+	p := logtest.NewTally(1)
+	if err := projections.Replay(t.Context(), &log, p, eventstore.Position{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	pos, tables := projections.Capture(p)
+	if err := s.Save(t.Context(), p, pos, [32]byte{1}, tables); err != nil {
+		t.Fatal(err)
+	}
+
+	broken := errors.New("disk full")
+	pos, tables = projections.Capture(p)
+	for i, tb := range tables {
+		each := tb.Each
+		tables[i].Each = func(yield func(projections.Row) error) error {
+			n := 0
+			return each(func(r projections.Row) error {
+				if n++; n > 2 {
+					return broken
+				}
+				return yield(r)
+			})
+		}
+	}
+	if err := s.Save(t.Context(), p, pos, [32]byte{2}, tables); !errors.Is(err, broken) {
+		t.Fatalf("Save() cut short = %v, want %v", err, broken)
+	}
+	loaded := logtest.NewTally(1)
+	if err := projections.Restore(t.Context(), s, loaded); err != nil {
+		t.Fatal(err)
+	}
+	if at, rows := loaded.Model().Position(), rowsOf(t, loaded); !at.IsZero() || len(rows) != 0 {
+		t.Errorf("after a save cut short: at %s with %d rows, want no snapshot", at, len(rows))
 	}
 }
