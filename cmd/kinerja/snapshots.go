@@ -192,7 +192,7 @@ func build(ctx context.Context, store eventstore.Store, ps []projections.Project
 	}
 	for _, pos := range order {
 		if head.Less(pos) {
-			return 0, errors.New("a read model is ahead of the ledger") // restore checks the event at each position
+			return 0, errors.New("a read model is ahead of the ledger") // restore checks the log up to each position
 		}
 		if err := projections.ReplayAll(ctx, from, groups[pos], head, nil); err != nil {
 			return 0, err
