@@ -36,6 +36,22 @@ func newDemoLedger(t *testing.T) (string, *bolt.Store) {
 	return dir, store
 }
 
+// equalFullReplay checks that the read models ps, built how, hold what a
+// replay of store's whole log builds.
+func equalFullReplay(t *testing.T, store eventstore.Store, ps []projections.Projection, how string) {
+	t.Helper()
+	full := api.Projections()
+	if _, err := build(t.Context(), store, full); err != nil {
+		t.Fatal(err)
+	}
+	want := digests(t, full)
+	for name, got := range digests(t, ps) {
+		if got != want[name] {
+			t.Errorf("%s %s: digest %x, full replay %x", name, how, got, want[name])
+		}
+	}
+}
+
 func digests(t *testing.T, ps []projections.Projection) map[string][32]byte {
 	t.Helper()
 	out := map[string][32]byte{}
@@ -102,16 +118,7 @@ func TestSnapshotsRestoreAndReplayTheRest(t *testing.T) {
 		t.Errorf("build replayed %d events after the snapshots, want 2", replayed)
 	}
 
-	full := api.Projections()
-	if _, err := build(t.Context(), store, full); err != nil {
-		t.Fatal(err)
-	}
-	want := digests(t, full)
-	for name, got := range digests(t, restored) {
-		if got != want[name] {
-			t.Errorf("%s from its snapshot and the rest of the log: digest %x, full replay %x", name, got, want[name])
-		}
-	}
+	equalFullReplay(t, store, restored, "from its snapshot and the rest of the log")
 	if strings.Contains(logs.String(), "level=WARN") {
 		t.Errorf("warnings while saving and restoring:\n%s", logs.String())
 	}
@@ -156,16 +163,7 @@ func TestSnapshotsOfAnotherLedgerAreDropped(t *testing.T) {
 	if _, err := build(t.Context(), store, restored); err != nil {
 		t.Fatal(err)
 	}
-	full := api.Projections()
-	if _, err := build(t.Context(), store, full); err != nil {
-		t.Fatal(err)
-	}
-	want := digests(t, full)
-	for name, got := range digests(t, restored) {
-		if got != want[name] {
-			t.Errorf("%s: digest %x after dropping the snapshot, full replay %x", name, got, want[name])
-		}
-	}
+	equalFullReplay(t, store, restored, "after dropping the snapshot")
 }
 
 // TestDamagedSnapshotFileIsReplaced checks that a snapshot file that is not
