@@ -73,8 +73,8 @@ func bucketName(p projections.Projection) []byte {
 }
 
 // Load implements projections.Sink: it replaces p's model with the stored
-// rows and returns the stored checkpoint (the start of the log when the
-// version has never been stored).
+// rows and returns the stored checkpoint. A version never stored, or whose
+// last Save was cut short, loads empty, at the start of the log.
 func (s *Sink) Load(_ context.Context, p projections.Projection) (eventstore.Position, error) {
 	var pos eventstore.Position
 	err := s.db.View(func(tx *bbolt.Tx) error {
