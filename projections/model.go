@@ -229,16 +229,12 @@ func (t *Map[V]) Changed() ([]Row, error) {
 
 // All implements Table.
 func (t *Map[V]) All() ([]Row, error) {
-	keys := t.Keys()
-	rows := make([]Row, len(keys))
-	for i, k := range keys {
-		doc, err := json.Marshal(t.rows[k])
-		if err != nil {
-			return nil, fmt.Errorf("encode row %s: %w", k, err)
-		}
-		rows[i] = Row{Key: k, Doc: doc}
-	}
-	return rows, nil
+	rows := make([]Row, 0, len(t.rows))
+	err := t.capture()(func(r Row) error {
+		rows = append(rows, r)
+		return nil
+	})
+	return rows, err
 }
 
 // Replace implements Table. It decodes with github.com/goccy/go-json,

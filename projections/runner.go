@@ -152,19 +152,25 @@ var errRestart = errors.New("runner restarting")
 
 // Load replaces p's model with what sink holds, at sink's checkpoint, and
 // from then on has its tables track changed rows for sink's commits. The
-// memory sink keeps the model as it is.
+// memory sink keeps the model as it is. If sink cannot load, the model is
+// left empty, at the start of the log.
 func Load(ctx context.Context, sink Sink, p Projection) error {
+	_, inMemory := sink.(Memory) // the memory sink stores no rows, so it needs no record of changes
+	return load(ctx, sink, p, !inMemory)
+}
+
+// load is Load, with tables that track changes only if track is set.
+func load(ctx context.Context, sink Sink, p Projection, track bool) error {
 	m := p.Model()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	pos, err := sink.Load(ctx, p)
 	if err != nil {
-		return fmt.Errorf("load projection %s: %w", p.Name(), err)
+		return errors.Join(fmt.Errorf("load projection %s: %w", p.Name(), err), m.reset())
 	}
 	m.pos = pos
 	m.clean()
-	_, inMemory := sink.(Memory)
-	m.tracking = !inMemory // the memory sink stores no rows, so it needs no record of changes
+	m.tracking = track
 	return nil
 }
 

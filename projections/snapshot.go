@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/kinerja/kinerja/eventstore"
 )
@@ -43,17 +42,7 @@ func Capture(p Projection) (eventstore.Position, []TableSnapshot) {
 // empty, at the start of the log, and returns the error: the caller
 // replays the whole log instead.
 func Restore(ctx context.Context, snapshots Sink, p Projection) error {
-	m := p.Model()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	pos, err := snapshots.Load(ctx, p)
-	if err != nil {
-		return errors.Join(fmt.Errorf("restore %s: %w", p.Name(), err), m.reset())
-	}
-	m.pos = pos
-	m.clean()
-	m.tracking = false
-	return nil
+	return load(ctx, snapshots, p, false)
 }
 
 // Reset empties p's model and moves it back to the start of the log, for a

@@ -144,12 +144,13 @@ func check[E any](t *testing.T, got []E, err error, want []E, wantKind domain.Ki
 }
 
 type evalCase struct {
-	name     string
-	given    []evaluation.Event
-	when     func(*evaluation.Evaluation) ([]evaluation.Event, error)
-	want     []evaluation.Event
-	wantKind domain.Kind
-	wantRule string
+	name      string
+	given     []evaluation.Event
+	when      func(*evaluation.Evaluation) ([]evaluation.Event, error)
+	want      []evaluation.Event
+	wantKind  domain.Kind
+	wantRule  string
+	wantField string // the field a refusal names, when the case says
 }
 
 func runEval(t *testing.T, tests []evalCase) {
@@ -158,6 +159,7 @@ func runEval(t *testing.T, tests []evalCase) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.when(evaluation.ReplayEvaluation(tt.given))
 			check(t, got, err, tt.want, tt.wantKind, tt.wantRule)
+			checkField(t, err, tt.wantField)
 		})
 	}
 }

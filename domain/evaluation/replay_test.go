@@ -60,30 +60,6 @@ func locked() []evaluation.Event {
 	return append(delivered(), evaluation.Locked{Predicate: policy.Baik, At: deliveryAt.AddDate(0, 1, 0)})
 }
 
-// replayCase is an evalCase that also names the field a refusal must name.
-type replayCase struct {
-	name      string
-	given     []evaluation.Event
-	when      func(*evaluation.Evaluation) ([]evaluation.Event, error)
-	want      []evaluation.Event
-	wantKind  domain.Kind
-	wantRule  string
-	wantField string
-}
-
-func runReplay(t *testing.T, tests []replayCase) {
-	t.Helper()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.when(evaluation.ReplayEvaluation(tt.given))
-			check(t, got, err, tt.want, tt.wantKind, tt.wantRule)
-			checkField(t, err, tt.wantField)
-		})
-	}
-}
-
-// checkField requires a refusal to name want as its field; an empty want
-// checks nothing.
 func checkField(t *testing.T, err error, want string) {
 	t.Helper()
 	if want == "" {
@@ -105,7 +81,7 @@ func TestRecommendRating(t *testing.T) {
 	recommended := func(decided, r policy.Rating, mean *float64) evaluation.RatingRecommended {
 		return evaluation.RatingRecommended{Decided: decided, Recommended: r, MeanAchievement: mean, Policy: policy.DefaultID, Replay: ref, By: hr, At: at}
 	}
-	runReplay(t, []replayCase{
+	runEval(t, []evalCase{
 		{name: "not opened", when: recommend(ref, policy.AboveExpectation, &mean), wantKind: domain.NotFound},
 		{name: "no replay id", given: rated(), when: recommend(replay.Ref{Digest: ref.Digest}, policy.AboveExpectation, &mean),
 			wantKind: domain.Invalid, wantRule: replay.RuleReplayRef, wantField: "replay_id"},
@@ -164,7 +140,7 @@ func TestRederivePredicate(t *testing.T) {
 		return evaluation.PredicateRederived{Before: before, Predicate: pr, WorkResult: work, Behaviour: behaviour, Policy: id, Replay: ref, By: hr, At: at}
 	}
 	toRevised := rederived(policy.Baik, policy.ButuhPerbaikan, policy.AsExpected, policy.AsExpected, revised.ID)
-	runReplay(t, []replayCase{
+	runEval(t, []evalCase{
 		{name: "not opened", when: rederive(ref, revised), wantKind: domain.NotFound},
 		{name: "no replay id", given: rated(), when: rederive(replay.Ref{Digest: ref.Digest}, revised),
 			wantKind: domain.Invalid, wantRule: replay.RuleReplayRef, wantField: "replay_id"},

@@ -538,33 +538,42 @@ const readAllBatch = 8192
 // ReadAll implements [eventstore.Store.ReadAll]. Positions are dense, so
 // after.Commit alone says where to start.
 func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit int) ([]eventstore.RecordedEvent, error) {
+	var out []eventstore.RecordedEvent
+	err := s.view(ctx, func(tx *bbolt.Tx) error {
+		var err error
+		out, err = readPage(ctx, tx.Bucket([]byte(bucketEvents)), after, limit, map[string]string{}, false)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read all after %s: %w", after, err)
+	}
+	return out, nil
+}
+
+// readPage decodes the events of bucket after after, up to limit (a
+// default page when not positive), into one allocation, sized for a full
+// page up to readAllBatch: a replay reads whole pages. names interns type
+// names, roles and actors; with lend, the bodies are the file's memory
+// (see LendAll).
+func readPage(ctx context.Context, events *bbolt.Bucket, after eventstore.Position, limit int, names map[string]string, lend bool) ([]eventstore.RecordedEvent, error) {
 	if limit <= 0 {
 		limit = eventstore.DefaultPageSize
 	}
 	if after.Commit == ^uint64(0) {
 		return nil, nil
 	}
-	// A page is decoded in place into one allocation, sized for a full
-	// page up to readAllBatch: a replay reads whole pages.
 	out := make([]eventstore.RecordedEvent, 0, min(limit, readAllBatch))
-	names := map[string]string{}
-	err := s.view(ctx, func(tx *bbolt.Tx) error {
-		c := tx.Bucket([]byte(bucketEvents)).Cursor()
-		for k, v := c.Seek(u64(after.Commit + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			if len(out)%256 == 255 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			out = append(out, eventstore.RecordedEvent{})
-			if err := decodeRecord(&out[len(out)-1], v, binary.BigEndian.Uint64(k), names, false); err != nil {
-				return err
+	c := events.Cursor()
+	for k, v := c.Seek(u64(after.Commit + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+		if len(out)%256 == 255 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read all after %s: %w", after, err)
+		out = append(out, eventstore.RecordedEvent{})
+		if err := decodeRecord(&out[len(out)-1], v, binary.BigEndian.Uint64(k), names, lend); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -584,24 +593,9 @@ func (s *Store) LendAll(ctx context.Context, fn func(read eventstore.Reader) err
 		events := tx.Bucket([]byte(bucketEvents))
 		names := map[string]string{}
 		return fn(func(ctx context.Context, after eventstore.Position, limit int) ([]eventstore.RecordedEvent, error) {
-			if limit <= 0 {
-				limit = eventstore.DefaultPageSize
-			}
-			if after.Commit == ^uint64(0) {
-				return nil, nil
-			}
-			out := make([]eventstore.RecordedEvent, 0, min(limit, readAllBatch))
-			c := events.Cursor()
-			for k, v := c.Seek(u64(after.Commit + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-				if len(out)%256 == 255 {
-					if err := ctx.Err(); err != nil {
-						return nil, err
-					}
-				}
-				out = append(out, eventstore.RecordedEvent{})
-				if err := decodeRecord(&out[len(out)-1], v, binary.BigEndian.Uint64(k), names, true); err != nil {
-					return nil, fmt.Errorf("read all after %s: %w", after, err)
-				}
+			out, err := readPage(ctx, events, after, limit, names, true)
+			if err != nil {
+				return nil, fmt.Errorf("read all after %s: %w", after, err)
 			}
 			return out, nil
 		})

@@ -120,21 +120,7 @@ func testLateCommit(t *testing.T, dsn string, warm bool) {
 		seeded = mustAppend(t, slow, newStream(), eventstore.NoStream, newEvents(1)...)
 		armed.Store(true)
 	}
-	ctx, stop := context.WithCancel(t.Context())
-	seen := make(chan eventstore.RecordedEvent, 16)
-	subDone := make(chan error, 1)
-	go func() {
-		subDone <- watcher.Subscribe(ctx, eventstore.Start, func(e eventstore.RecordedEvent) error {
-			seen <- e
-			return nil
-		})
-	}()
-	t.Cleanup(func() {
-		stop()
-		if err := <-subDone; !errors.Is(err, context.Canceled) {
-			t.Errorf("Subscribe() = %v, want context.Canceled", err)
-		}
-	})
+	seen := subscribeAll(t, watcher, 16)
 	for {
 		if e := receive(t, seen); e.Position == seeded.Position {
 			break
@@ -254,6 +240,29 @@ func readStrings(t *testing.T, conn *pgx.Conn, sql string, args ...any) []string
 		t.Fatal(err)
 	}
 	return out
+}
+
+// subscribeAll subscribes to s's log from the start until the test ends,
+// and delivers every event on the returned channel, which holds buffer of
+// them. The test fails if the subscription ends other than by its end.
+func subscribeAll(t *testing.T, s eventstore.Store, buffer int) <-chan eventstore.RecordedEvent {
+	t.Helper()
+	ctx, stop := context.WithCancel(t.Context())
+	seen := make(chan eventstore.RecordedEvent, buffer)
+	subDone := make(chan error, 1)
+	go func() {
+		subDone <- s.Subscribe(ctx, eventstore.Start, func(e eventstore.RecordedEvent) error {
+			seen <- e
+			return nil
+		})
+	}()
+	t.Cleanup(func() {
+		stop()
+		if err := <-subDone; !errors.Is(err, context.Canceled) {
+			t.Errorf("Subscribe() = %v, want context.Canceled", err)
+		}
+	})
+	return seen
 }
 
 func receive(t *testing.T, seen <-chan eventstore.RecordedEvent) eventstore.RecordedEvent {

@@ -57,21 +57,7 @@ func TestPipelinedGroupFails(t *testing.T) {
 	x := newStream()
 	warm := mustAppend(t, s, x, eventstore.NoStream, newEvents(1)...) // the store now knows the log: its next group is optimistic
 
-	ctx, stop := context.WithCancel(t.Context())
-	seen := make(chan eventstore.RecordedEvent, 64)
-	subDone := make(chan error, 1)
-	go func() {
-		subDone <- watcher.Subscribe(ctx, eventstore.Start, func(e eventstore.RecordedEvent) error {
-			seen <- e
-			return nil
-		})
-	}()
-	t.Cleanup(func() {
-		stop()
-		if err := <-subDone; !errors.Is(err, context.Canceled) {
-			t.Errorf("Subscribe() = %v, want context.Canceled", err)
-		}
-	})
+	seen := subscribeAll(t, watcher, 64)
 	if e := receive(t, seen); e.Position != warm.Position {
 		t.Fatalf("subscriber saw %v first, want the first append at %v", e.Position, warm.Position)
 	}

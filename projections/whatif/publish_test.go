@@ -76,14 +76,7 @@ var hrActor = eventstore.Actor{ID: string(hr), Role: "hr"}
 // trail. Publishing again appends nothing.
 func TestPublishIndicatorRevision(t *testing.T) {
 	s, evals := ledger(t)
-	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
-	rep, err := whatif.Run(t.Context(), s, eventstore.Position{}, subs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rep.JSON(); err != nil { // the digest, as the API has it
-		t.Fatal(err)
-	}
+	rep := runRevision(t, s)
 	id := uuid.MustParse("0f0f0f0f-0000-4000-8000-000000000001")
 	pub, err := whatif.Publish(t.Context(), s, rep, id, hrActor, publishedAt)
 	if err != nil {
@@ -193,10 +186,7 @@ func TestPublishIndicatorRevision(t *testing.T) {
 
 	// The year replayed again under the same revision now changes nothing
 	// that was published: the bases are in force.
-	rep2, err := whatif.Run(t.Context(), s, eventstore.Position{}, subs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep2 := runRevision(t, s)
 	if rep2.Summary.AchievementsChanged != 0 {
 		t.Errorf("after publishing, the same replay still changes %d achievements: %+v", rep2.Summary.AchievementsChanged, rep2.Evaluations)
 	}
@@ -206,14 +196,7 @@ func TestPublishIndicatorRevision(t *testing.T) {
 // makes its report stale; nothing is appended, anywhere.
 func TestPublishRefusesAStaleReport(t *testing.T) {
 	s, _ := ledger(t)
-	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
-	rep, err := whatif.Run(t.Context(), s, eventstore.Position{}, subs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rep.JSON(); err != nil { // the digest, as the API has it
-		t.Fatal(err)
-	}
+	rep := runRevision(t, s)
 	budiSKP := id(21)
 	fix := execution.RealisationReported{Realisation: id(99), IKI: id(23), RHK: id(22), Period: q3, Value: 10, Narrative: "dikoreksi",
 		Supersedes: ptrUUID(id(25)), Reason: "salah hitung", By: budi, At: date(2026, 10, 2)}
@@ -275,14 +258,7 @@ func (f failingStore) Append(ctx context.Context, stream string, expected events
 // again; nothing is appended twice and the record counts every change.
 func TestPublishResumes(t *testing.T) {
 	s, _ := ledger(t)
-	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
-	rep, err := whatif.Run(t.Context(), s, eventstore.Position{}, subs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rep.JSON(); err != nil { // the digest, as the API has it
-		t.Fatal(err)
-	}
+	rep := runRevision(t, s)
 	id := uuid.New()
 	if _, err := whatif.Publish(t.Context(), failingStore{Store: s, stream: replay.Stream(id)}, rep, id, hrActor, publishedAt); err == nil {
 		t.Fatal("Publish() through a store that loses the last append succeeded")
@@ -305,6 +281,22 @@ func TestPublishResumes(t *testing.T) {
 	if len(recs) != 1 || recs[0].Type != (replay.Published{}).EventType() {
 		t.Errorf("the resumed publication appended %d events, want only replay.published", len(recs))
 	}
+}
+
+// runRevision replays s with the service-response-time indicator revised
+// to higher-is-better from July, and encodes the report once, which sets
+// its digest as the API does.
+func runRevision(t *testing.T, s eventstore.Store) *whatif.Report {
+	t.Helper()
+	subs := replay.Substitutions{Indicators: []replay.IndicatorRevision{{Code: "service-response-time", Direction: indicator.HigherIsBetter, ValidFrom: jul1}}}
+	rep, err := whatif.Run(t.Context(), s, eventstore.Position{}, subs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rep.JSON(); err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
 
 func ptrUUID(u uuid.UUID) *uuid.UUID { return &u }
