@@ -55,7 +55,11 @@ func (r *Report) rows() [][]string {
 			row("work_result", "recommended_rating", string(w.RecommendedBefore), string(w.RecommendedAfter), basis, w.Rule, w.Reason, w.Event)
 		}
 		if p := d.Predicate; p != nil {
-			row("predicate", "predicate", string(p.Before), string(p.After), p.Basis, p.Rule, p.Reason, p.Event)
+			reason := p.Reason
+			if p.Problem != "" {
+				reason = strings.TrimPrefix(reason+"; not derivable: "+p.Problem, "; ")
+			}
+			row("predicate", "predicate", string(p.Before), string(p.After), p.Basis, p.Rule, reason, p.Event)
 		}
 	}
 	for _, u := range r.Units {

@@ -112,7 +112,11 @@ type PredicateDiff struct {
 	Basis  string           `json:"basis"`
 	Rule   string           `json:"rule"`
 	Reason string           `json:"reason"`
-	Event  *EventRef        `json:"event,omitempty"`
+	// Problem says why a predicate could not be derived before or after
+	// (say, a substituted policy that rates on a numeric scale), which is
+	// then left empty.
+	Problem string    `json:"problem,omitempty"`
+	Event   *EventRef `json:"event,omitempty"`
 }
 
 // UnitDiff is one unit's distribution for one period against its quotas,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -303,17 +304,29 @@ func (e *engine) evaluation(ea projections.EvaluationAppraisal) (d EvaluationDif
 	d.WorkResult = w
 
 	var p PredicateDiff
+	var problems []string
+	// derive is the predicate pol (or its lookup error) gives for work and
+	// behaviour; a predicate it cannot give is empty, with the reason kept.
+	derive := func(when string, pol policy.Policy, polErr error, work policy.Rating) policy.Predicate {
+		pr, err := pol, polErr
+		if err == nil {
+			var pred policy.Predicate
+			if pred, err = pr.Predicate(work, v.Behaviour); err == nil {
+				return pred
+			}
+		}
+		problems = append(problems, when+": "+err.Error())
+		return ""
+	}
 	switch {
 	case decisions.Objection != nil && v.Objection != nil && v.Predicate != "" && v.Objection.Outcome == evaluation.Changed:
 		p = PredicateDiff{Before: v.Predicate, After: v.Predicate, Basis: "decided", Event: decisions.Objection}
 	case v.WorkResult != "" && v.Behaviour != "":
 		p = PredicateDiff{Before: v.Predicate, Basis: "derived", Event: decisions.Predicate}
-		if p.Before == "" && errBefore == nil {
-			p.Before, _ = pBefore.Predicate(v.WorkResult, v.Behaviour)
+		if p.Before == "" {
+			p.Before = derive("before", pBefore, errBefore, v.WorkResult)
 		}
-		if errAfter == nil {
-			p.After, _ = pAfter.Predicate(v.WorkResult, v.Behaviour)
-		}
+		p.After = derive("after", pAfter, errAfter, v.WorkResult)
 		if p.Before != p.After {
 			p.Rule = RuleMatrix + ":" + afterID
 			p.Reason = fmt.Sprintf("under %s the matrix gives %s for work results %s and behaviour %s", afterID, orNone(string(p.After)), v.WorkResult, v.Behaviour)
@@ -323,11 +336,11 @@ func (e *engine) evaluation(ea projections.EvaluationAppraisal) (d EvaluationDif
 		}
 	case v.Behaviour != "":
 		p = PredicateDiff{Basis: "recommended"}
-		if errBefore == nil && w.RecommendedBefore != "" {
-			p.Before, _ = pBefore.Predicate(w.RecommendedBefore, v.Behaviour)
+		if w.RecommendedBefore != "" {
+			p.Before = derive("before", pBefore, errBefore, w.RecommendedBefore)
 		}
-		if errAfter == nil && w.RecommendedAfter != "" {
-			p.After, _ = pAfter.Predicate(w.RecommendedAfter, v.Behaviour)
+		if w.RecommendedAfter != "" {
+			p.After = derive("after", pAfter, errAfter, w.RecommendedAfter)
 		}
 		if p.Before != p.After {
 			p.Rule = RuleMatrix + ":" + afterID
@@ -335,7 +348,8 @@ func (e *engine) evaluation(ea projections.EvaluationAppraisal) (d EvaluationDif
 				afterID, orNone(string(p.After)), orNone(string(w.RecommendedAfter)), v.Behaviour)
 		}
 	}
-	if p.Before != p.After {
+	p.Problem = strings.Join(problems, "; ")
+	if p.Before != p.After || p.Problem != "" {
 		d.Predicate = &p
 	}
 	return d, mv, len(d.Achievements) > 0 || ratingChanged || d.Predicate != nil
