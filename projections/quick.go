@@ -4,12 +4,15 @@ import (
 	gojson "github.com/goccy/go-json"
 
 	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/skp"
 )
 
 // quickTypes are the most frequent event types of a performance year
 // (realisations and daily progress: two thirds of a year's events and most
-// of its bytes), with a decoder for the replay pipeline.
+// of its bytes), and the largest bodies (amendments, which carry RHK and
+// IKI), with a decoder for the replay pipeline.
 var quickTypes = map[string]func([]byte) (any, error){
+	skp.AmendmentProposed{}.EventType():            quickInto[skp.AmendmentProposed],
 	execution.RealisationReported{}.EventType():    quickInto[execution.RealisationReported],
 	execution.DailyProgressLogged{}.EventType():    quickInto[execution.DailyProgressLogged],
 	execution.DailyProgressSubmitted{}.EventType(): quickInto[execution.DailyProgressSubmitted],

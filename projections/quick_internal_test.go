@@ -47,6 +47,10 @@ var quickCases = []struct {
 	{"control character", "execution.daily_progress_logged", "{\"description\":\"a\tb\"}", false},
 	{"not an object", "execution.daily_progress_logged", `[]`, false},
 	{"truncated", "execution.realisation_reported", `{"period":{"period_id":"2026-Q2"`, false},
+	{"amendment", "skp.amendment_proposed",
+		`{"by":"199001012023091296","reason":"perubahan target","effective_from":"2026-07-01T00:00:00Z","changes":{"add_rhks":[{"rhk_id":"01000000-0000-4000-8000-000000000016","type":"UTAMA","text":"RHK","parent":{"skp_id":"01000000-0000-4000-8000-000000000001","rhk_id":"01000000-0000-4000-8000-000000000002"},"valid_from":"2026-07-01T00:00:00Z","valid_to":"2026-12-31T00:00:00Z"}],"remove_rhks":["01000000-0000-4000-8000-000000000003"],"add_ikis":[{"iki_id":"01000000-0000-4000-8000-000000000017","rhk_id":"01000000-0000-4000-8000-000000000016","text":"IKI","aspect":"KUANTITAS","direction":"HIGHER_IS_BETTER","target":{"value":12,"min":0.5,"max":1e3},"unit":"dokumen","indicator_id":"01000000-0000-4000-8000-000000000001","indicator_version":2,"valid_from":"2026-07-01T00:00:00Z","valid_to":null}],"remove_ikis":["01000000-0000-4000-8000-000000000018"]},"at":"2026-06-20T03:32:32Z"}`, true},
+	{"amendment without changes", "skp.amendment_proposed", `{"by":"199001012023091296","reason":"","effective_from":"2026-07-01T00:00:00Z","changes":{},"at":"2026-06-20T03:32:32Z"}`, true},
+	{"amendment with empty lists", "skp.amendment_proposed", `{"changes":{"add_rhks":[],"add_ikis":[],"remove_ikis":null}}`, true},
 	{"other type", "execution.opened", `{}`, false},
 }
 
