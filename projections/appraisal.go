@@ -147,9 +147,9 @@ func derefs[T any](ps []*T) []T {
 // of each employee and year.
 type Appraisals struct {
 	model   *Model
-	bySKP   *Map[appraisalRow]
-	byEval  *Map[EvaluationView]
-	records *Map[uuid.UUID]   // execution stream → SKP
+	bySKP   *idMap[appraisalRow]
+	byEval  *idMap[EvaluationView]
+	records *idMap[uuid.UUID] // execution stream → SKP
 	years   *Map[[]uuid.UUID] // "nip/year" → SKPs, in drafting order
 	// revisions are the indicator revisions of published replays, per
 	// indicator, in publication order: they measure realisations reported
@@ -168,9 +168,9 @@ func NewAppraisals() *Appraisals {
 	m := NewModel()
 	return &Appraisals{
 		model:   m,
-		bySKP:   NewMap[appraisalRow](m, "by_skp"),
-		byEval:  NewMap[EvaluationView](m, "by_evaluation"),
-		records: NewMap[uuid.UUID](m, "records"),
+		bySKP:   newIDMap[appraisalRow](m, "by_skp", ""),
+		byEval:  newIDMap[EvaluationView](m, "by_evaluation", ""),
+		records: newIDMap[uuid.UUID](m, "records", recordPrefix),
 		years:   NewMap[[]uuid.UUID](m, "by_employee_year"),
 
 		revisions: NewMap[[]PublishedRevision](m, "published_revisions"),
@@ -224,18 +224,18 @@ func (a *Appraisals) Apply(ev *Event) error {
 	switch category(ev.Type) {
 	case "skp":
 		e := body.(skp.Event)
-		id, err := streamID(rec.Stream)
+		id, err := rec.streamID()
 		if err != nil {
 			return err
 		}
-		ap, existed := a.bySKP.Get(id.String())
+		ap, existed := a.bySKP.Get(id)
 		var changes []TargetChange
 		ap.Plan, changes = foldPlan(ap.Plan, rec, e)
 		ap.Position = rec.positionText()
 		if len(changes) > 0 {
 			ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
 		}
-		a.bySKP.Put(id.String(), ap)
+		a.bySKP.Put(id, ap)
 		if !existed {
 			key := yearKey(ap.Plan.Employee, ap.Plan.Year())
 			ids, _ := a.years.Get(key)
@@ -243,7 +243,7 @@ func (a *Appraisals) Apply(ev *Event) error {
 		}
 	case "execution":
 		e := body.(execution.Event)
-		a.applyExecution(rec, e)
+		return a.applyExecution(rec, e)
 	case "evaluation":
 		return a.applyEvaluation(rec, body.(evaluation.Event))
 	case "replay":
@@ -315,18 +315,18 @@ func (m measures) basis(iki skp.IKI, r Realisation, indicatorID *uuid.UUID) (b r
 }
 
 func (a *Appraisals) applyEvaluation(rec *Event, e evaluation.Event) error {
-	id, err := streamID(rec.Stream)
+	id, err := rec.streamID()
 	if err != nil {
 		return err
 	}
-	v, _ := a.byEval.Get(id.String())
+	v, _ := a.byEval.Get(id)
 	v, _ = foldEvaluation(v, rec, e)
-	a.byEval.Put(id.String(), v)
+	a.byEval.Put(id, v)
 	if _, opened := e.(evaluation.Opened); opened {
-		if ap, ok := a.bySKP.Get(v.SKP.String()); ok {
+		if ap, ok := a.bySKP.Get(v.SKP); ok {
 			ap.Evaluations = append(ap.Evaluations, id)
 			ap.Position = rec.positionText()
-			a.bySKP.Put(v.SKP.String(), ap)
+			a.bySKP.Put(v.SKP, ap)
 		}
 	}
 	return nil
@@ -334,31 +334,37 @@ func (a *Appraisals) applyEvaluation(rec *Event, e evaluation.Event) error {
 
 func yearKey(nip domain.NIP, year int) string { return string(nip) + "/" + strconv.Itoa(year) }
 
-func (a *Appraisals) applyExecution(rec *Event, e execution.Event) {
+func (a *Appraisals) applyExecution(rec *Event, e execution.Event) error {
+	record, err := rec.recordID()
+	if _, opened := e.(execution.Opened); opened && err != nil {
+		return err
+	} else if err != nil {
+		return nil // a stream no record is opened in has no appraisal
+	}
 	switch e := e.(type) {
 	case execution.Opened:
-		a.records.Put(rec.Stream, e.SKP)
+		a.records.Put(record, e.SKP)
 	case execution.RealisationReported:
-		id, ok := a.records.Get(rec.Stream)
+		id, ok := a.records.Get(record)
 		if !ok {
-			return // a record that was never opened has no appraisal
+			return nil // a record that was never opened has no appraisal
 		}
-		ap, ok := a.bySKP.Get(id.String())
+		ap, ok := a.bySKP.Get(id)
 		if !ok {
-			return
+			return nil
 		}
 		ap.Realisations = report(ap.Realisations, e, rec.positionText())
 		ap.Achievements = reachieve(ap.Plan, ap.Achievements, ap.Realisations[len(ap.Realisations)-1], a.measure(ap.Bases))
 		ap.Position = rec.positionText()
-		a.bySKP.Put(id.String(), ap)
+		a.bySKP.Put(id, ap)
 	case execution.AchievementRederived:
-		id, ok := a.records.Get(rec.Stream)
+		id, ok := a.records.Get(record)
 		if !ok {
-			return
+			return nil
 		}
-		ap, ok := a.bySKP.Get(id.String())
+		ap, ok := a.bySKP.Get(id)
 		if !ok {
-			return
+			return nil
 		}
 		b := Basis{IKI: e.IKI, Period: e.Period, Indicator: e.Indicator, Direction: e.Direction, Formula: e.Formula, Target: e.Target,
 			Replay: e.Replay, Position: rec.positionText()}
@@ -366,8 +372,9 @@ func (a *Appraisals) applyExecution(rec *Event, e execution.Event) {
 		ap.Bases = append(bases, b)
 		ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
 		ap.Position = rec.positionText()
-		a.bySKP.Put(id.String(), ap)
+		a.bySKP.Put(id, ap)
 	}
+	return nil
 }
 
 // report returns rs with e added. Appending leaves what readers hold intact.
@@ -511,7 +518,7 @@ func achievementOf(iki skp.IKI, r Realisation, measure measures) Achievement {
 func (a *Appraisals) Get(id uuid.UUID) (ap Appraisal, ok bool, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
 		var row appraisalRow
-		row, ok = a.bySKP.Get(id.String())
+		row, ok = a.bySKP.Get(id)
 		ap, at = row.appraisal(), pos
 	})
 	return ap, ok, at
@@ -524,13 +531,13 @@ func (a *Appraisals) ForEmployeeYear(nip domain.NIP, year int) (aps []YearApprai
 	a.model.Read(func(pos eventstore.Position) {
 		ids, _ := a.years.Get(yearKey(nip, year))
 		for _, id := range ids {
-			row, ok := a.bySKP.Get(id.String())
+			row, ok := a.bySKP.Get(id)
 			if !ok {
 				continue
 			}
 			y := YearAppraisal{Appraisal: row.appraisal()}
 			for _, e := range row.Evaluations {
-				if v, ok := a.byEval.Get(e.String()); ok {
+				if v, ok := a.byEval.Get(e); ok {
 					y.Evaluations = append(y.Evaluations, v)
 				}
 			}
@@ -547,10 +554,10 @@ func (a *Appraisals) ForEmployeeYear(nip domain.NIP, year int) (aps []YearApprai
 func (a *Appraisals) Evaluation(id uuid.UUID) (ea EvaluationAppraisal, ok bool, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
 		at = pos
-		if ea.Evaluation, ok = a.byEval.Get(id.String()); !ok {
+		if ea.Evaluation, ok = a.byEval.Get(id); !ok {
 			return
 		}
-		row, _ := a.bySKP.Get(ea.Evaluation.SKP.String())
+		row, _ := a.bySKP.Get(ea.Evaluation.SKP)
 		ea.Appraisal, ea.Achievements = row.appraisal(), row.inPeriod(ea.Evaluation.Period)
 	})
 	return ea, ok, at

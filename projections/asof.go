@@ -48,7 +48,7 @@ func appraisalAsOf(ctx context.Context, r StreamReader, id uuid.UUID, when strin
 	if err != nil {
 		return Appraisal{}, fmt.Errorf("appraisal of %s as of %s: %w", id, when, err)
 	}
-	row, ok := a.bySKP.Get(id.String())
+	row, ok := a.bySKP.Get(id)
 	if !ok {
 		return Appraisal{}, domain.Errorf(domain.NotFound, "SKP %s did not exist yet at %s", id, when)
 	}

@@ -72,17 +72,17 @@ func targetValue(i *skp.IKI) *Value {
 // affects a score or a target, in log order.
 type Audit struct {
 	model *Model
-	plans *Map[Plan]
-	evals *Map[EvaluationView]
+	plans *idMap[Plan]
+	evals *idMap[EvaluationView]
 	// The trails hold pointers: an entry is built once and shared by the
 	// trails it belongs to, and a growing trail copies pointers, not
 	// entries. Entries are never changed once added, and a trail encodes
 	// to the same JSON as a slice of entries.
-	byEval     *Map[[]*AuditEntry]
-	records    *Map[uuid.UUID] // execution stream → SKP
-	realised   *Map[float64]   // realisation → value, for the before of a correction
-	rederived  *Map[Value]     // "skp/iki/period" → the basis a published replay set last
-	bySKP      *Map[[]*AuditEntry]
+	byEval     *idMap[[]*AuditEntry]
+	records    *idMap[uuid.UUID] // execution stream → SKP
+	realised   *idMap[float64]   // realisation → value, for the before of a correction
+	rederived  *Map[Value]       // "skp/iki/period" → the basis a published replay set last
+	bySKP      *idMap[[]*AuditEntry]
 	byEmployee *Map[[]*AuditEntry]
 }
 
@@ -91,13 +91,13 @@ func NewAudit() *Audit {
 	m := NewModel()
 	return &Audit{
 		model:      m,
-		plans:      NewMap[Plan](m, "plans"),
-		evals:      NewMap[EvaluationView](m, "evaluations"),
-		byEval:     NewMap[[]*AuditEntry](m, "by_evaluation"),
-		records:    NewMap[uuid.UUID](m, "records"),
-		realised:   NewMap[float64](m, "realised"),
+		plans:      newIDMap[Plan](m, "plans", ""),
+		evals:      newIDMap[EvaluationView](m, "evaluations", ""),
+		byEval:     newIDMap[[]*AuditEntry](m, "by_evaluation", ""),
+		records:    newIDMap[uuid.UUID](m, "records", recordPrefix),
+		realised:   newIDMap[float64](m, "realised", ""),
 		rederived:  NewMap[Value](m, "rederived"),
-		bySKP:      NewMap[[]*AuditEntry](m, "by_skp"),
+		bySKP:      newIDMap[[]*AuditEntry](m, "by_skp", ""),
 		byEmployee: NewMap[[]*AuditEntry](m, "by_employee"),
 	}
 }
@@ -139,7 +139,7 @@ func (a *Audit) Apply(ev *Event) error {
 		return a.applySKP(ev, e)
 	case "execution":
 		e := body.(execution.Event)
-		a.applyExecution(ev, e)
+		return a.applyExecution(ev, e)
 	case "evaluation":
 		return a.applyEvaluation(ev, body.(evaluation.Event))
 	}
@@ -147,11 +147,11 @@ func (a *Audit) Apply(ev *Event) error {
 }
 
 func (a *Audit) applyEvaluation(rec *Event, e evaluation.Event) error {
-	id, err := streamID(rec.Stream)
+	id, err := rec.streamID()
 	if err != nil {
 		return err
 	}
-	key := id.String()
+	key := id
 	v, _ := a.evals.Get(key)
 	v, changes := foldEvaluation(v, rec, e)
 	a.evals.Put(key, v)
@@ -189,7 +189,7 @@ func (a *Audit) applyEvaluation(rec *Event, e evaluation.Event) error {
 		}
 		list, _ := a.byEval.Get(key)
 		a.byEval.Put(key, append(list, &entry))
-		a.add(v.SKP.String(), string(v.Employee), &entry)
+		a.add(v.SKP, string(v.Employee), &entry)
 	}
 	if r, ok := e.(evaluation.RatingRecommended); ok {
 		entry := entryOf(rec)
@@ -198,21 +198,27 @@ func (a *Audit) applyEvaluation(rec *Event, e evaluation.Event) error {
 		entry.Before, entry.After = &Value{Rating: string(r.Decided)}, &Value{Rating: string(r.Recommended), Percent: r.MeanAchievement}
 		list, _ := a.byEval.Get(key)
 		a.byEval.Put(key, append(list, &entry))
-		a.add(v.SKP.String(), string(v.Employee), &entry)
+		a.add(v.SKP, string(v.Employee), &entry)
 	}
 	return nil
 }
 
-func (a *Audit) applyExecution(rec *Event, e execution.Event) {
+func (a *Audit) applyExecution(rec *Event, e execution.Event) error {
+	record, err := rec.recordID()
+	if _, opened := e.(execution.Opened); opened && err != nil {
+		return err
+	} else if err != nil {
+		return nil // a stream no record is opened in has no trail
+	}
 	switch e := e.(type) {
 	case execution.Opened:
-		a.records.Put(rec.Stream, e.SKP)
+		a.records.Put(record, e.SKP)
 	case execution.RealisationReported:
-		id, ok := a.records.Get(rec.Stream)
+		id, ok := a.records.Get(record)
 		if !ok {
-			return
+			return nil
 		}
-		key := id.String()
+		key := id
 		plan, _ := a.plans.Get(key)
 		entry := entryOf(rec)
 		entry.Employee, entry.SKP = plan.Employee, id
@@ -228,29 +234,29 @@ func (a *Audit) applyExecution(rec *Event, e execution.Event) {
 		}
 		if e.Supersedes != nil {
 			entry.Change = "realisation_corrected"
-			if prev, ok := a.realised.Get(e.Supersedes.String()); ok {
+			if prev, ok := a.realised.Get(*e.Supersedes); ok {
 				entry.Before = &Value{Realised: ptr(prev)}
 			}
 		}
 		if entry.Reason == "" {
 			entry.Reason = e.Reason
 		}
-		a.realised.Put(e.Realisation.String(), e.Value)
+		a.realised.Put(e.Realisation, e.Value)
 		a.add(key, string(plan.Employee), &entry)
 	case execution.AchievementRederived:
-		id, ok := a.records.Get(rec.Stream)
+		id, ok := a.records.Get(record)
 		if !ok {
-			return
+			return nil
 		}
-		key := id.String()
+		key := id
 		plan, _ := a.plans.Get(key)
-		realised, _ := a.realised.Get(e.Realisation.String())
+		realised, _ := a.realised.Get(e.Realisation)
 		entry := entryOf(rec)
 		entry.Employee, entry.SKP = plan.Employee, id
 		entry.Change = "achievement_rederived"
 		entry.Subject = "iki:" + e.IKI.String() + "/period:" + e.Period
 		entry.Indicator = ptr(e.Indicator)
-		basisKey := key + "/" + e.IKI.String() + "/" + e.Period
+		basisKey := key.String() + "/" + e.IKI.String() + "/" + e.Period
 		before, had := a.rederived.Get(basisKey)
 		if !had {
 			if i, ok := findIKI(plan.IKIs, e.IKI); ok {
@@ -271,6 +277,7 @@ func (a *Audit) applyExecution(rec *Event, e execution.Event) {
 		a.rederived.Put(basisKey, after)
 		a.add(key, string(plan.Employee), &entry)
 	}
+	return nil
 }
 
 // findIKI returns the first of ikis with the given id. It takes the slice
@@ -286,11 +293,11 @@ func findIKI(ikis []skp.IKI, id uuid.UUID) (skp.IKI, bool) {
 }
 
 func (a *Audit) applySKP(rec *Event, e skp.Event) error {
-	id, err := streamID(rec.Stream)
+	id, err := rec.streamID()
 	if err != nil {
 		return err
 	}
-	key := id.String()
+	key := id
 	plan, _ := a.plans.Get(key)
 	plan, changes := foldPlan(plan, rec, e)
 	a.plans.Put(key, plan)
@@ -327,7 +334,7 @@ func entryOf(rec *Event) AuditEntry {
 	}
 }
 
-func (a *Audit) add(skpKey, nip string, e *AuditEntry) {
+func (a *Audit) add(skpKey uuid.UUID, nip string, e *AuditEntry) {
 	list, _ := a.bySKP.Get(skpKey)
 	a.bySKP.Put(skpKey, append(list, e))
 	if nip != "" {
@@ -340,7 +347,7 @@ func (a *Audit) add(skpKey, nip string, e *AuditEntry) {
 // it reflects.
 func (a *Audit) ForSKP(id uuid.UUID) (entries []AuditEntry, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
-		entries, at = values(a.bySKP, id.String()), pos
+		entries, at = values(a.bySKP, id), pos
 	})
 	return entries, at
 }
@@ -349,7 +356,7 @@ func (a *Audit) ForSKP(id uuid.UUID) (entries []AuditEntry, at eventstore.Positi
 // predicate, oldest first, and the position it reflects.
 func (a *Audit) ForEvaluation(id uuid.UUID) (entries []AuditEntry, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
-		entries, at = values(a.byEval, id.String()), pos
+		entries, at = values(a.byEval, id), pos
 	})
 	return entries, at
 }
@@ -358,13 +365,14 @@ func (a *Audit) ForEvaluation(id uuid.UUID) (entries []AuditEntry, at eventstore
 // oldest first, and the position it reflects.
 func (a *Audit) ForEmployee(nip domain.NIP) (entries []AuditEntry, at eventstore.Position) {
 	a.model.Read(func(pos eventstore.Position) {
-		entries, at = values(a.byEmployee, string(nip)), pos
+		list, _ := a.byEmployee.Get(string(nip))
+		entries, at = derefs(list), pos
 	})
 	return entries, at
 }
 
 // values returns a copy of the trail at key in t, nil when there is none.
-func values(t *Map[[]*AuditEntry], key string) []AuditEntry {
+func values(t *idMap[[]*AuditEntry], key uuid.UUID) []AuditEntry {
 	list, _ := t.Get(key)
 	return derefs(list)
 }

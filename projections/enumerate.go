@@ -19,7 +19,7 @@ func (a *Appraisals) EachEvaluation(fn func(EvaluationAppraisal) bool) {
 		for _, k := range a.byEval.Keys() {
 			var ea EvaluationAppraisal
 			ea.Evaluation, _ = a.byEval.Get(k)
-			row, _ := a.bySKP.Get(ea.Evaluation.SKP.String())
+			row, _ := a.bySKP.Get(ea.Evaluation.SKP)
 			ea.Appraisal, ea.Achievements = row.appraisal(), row.inPeriod(ea.Evaluation.Period)
 			if !fn(ea) {
 				return

@@ -1,7 +1,11 @@
 package projections
 
 import (
+	"fmt"
+	"strings"
 	"sync"
+
+	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/domain/evaluation"
 	"github.com/kinerja/kinerja/domain/execution"
@@ -28,7 +32,98 @@ type Event struct {
 	// reads has bit i set when the i-th projection of a replay reads the
 	// event (see readSet); all bits for an event not wrapped by a replay.
 	reads uint64
+	// stream is the id part of Stream, parsed once when a replay or a
+	// catch-up wrapped the event (see parseStream), for every projection
+	// that keys a row by it.
+	stream streamName
 }
+
+// streamName is the id part of a stream name "category-id", parsed: ok
+// says whether there is one, record whether the name is exactly
+// recordPrefix and id.String().
+type streamName struct {
+	parsed bool
+	ok     bool
+	record bool
+	id     uuid.UUID
+}
+
+func parseStream(stream string) streamName {
+	_, text, found := strings.Cut(stream, "-")
+	if !found {
+		return streamName{parsed: true}
+	}
+	if id, ok := parseCanonical(text); ok { // what execution.Stream and the like write: the fast way
+		record := len(stream) == len(recordPrefix)+len(text) && stream[:len(recordPrefix)] == recordPrefix
+		return streamName{parsed: true, ok: true, record: record, id: id}
+	}
+	id, err := uuid.Parse(text) // any other form uuid.Parse reads, as streamID does
+	if err != nil {
+		return streamName{parsed: true}
+	}
+	return streamName{parsed: true, ok: true, id: id}
+}
+
+// parseCanonical parses text if it is a UUID in canonical form, as
+// uuid.UUID.String writes it: 36 characters, lower-case hexadecimal digits
+// and dashes at 8, 13, 18 and 23.
+func parseCanonical(text string) (id uuid.UUID, ok bool) {
+	if len(text) != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-' {
+		return uuid.Nil, false
+	}
+	for j, i := range [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34} {
+		hi, ok1 := lowerHex(text[i])
+		lo, ok2 := lowerHex(text[i+1])
+		if !ok1 || !ok2 {
+			return uuid.Nil, false
+		}
+		id[j] = hi<<4 | lo
+	}
+	return id, true
+}
+
+func lowerHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+// streamName returns e's stream name parsed: as wrapped, or parsed now.
+func (e *Event) streamName() streamName {
+	if e.stream.parsed {
+		return e.stream
+	}
+	return parseStream(e.Stream)
+}
+
+// streamID returns the id part of e's stream name, parsed when e was
+// wrapped, as streamID(e.Stream) does.
+func (e *Event) streamID() (uuid.UUID, error) {
+	if n := e.streamName(); n.ok {
+		return n.id, nil
+	}
+	return streamID(e.Stream) // for its error
+}
+
+// recordID returns the SKP id of e's stream, the key of the tables of
+// execution records, or an error when the stream is not named as
+// execution.Stream names them ("execution-" and the id in canonical form).
+func (e *Event) recordID() (uuid.UUID, error) {
+	n := e.streamName()
+	if !n.record {
+		return uuid.Nil, fmt.Errorf("stream %q is not %s<skp id>", e.Stream, recordPrefix)
+	}
+	return n.id, nil
+}
+
+// recordPrefix is the text before the SKP id in the name of an execution
+// record's stream (see execution.Stream) and in the keys of the tables of
+// records.
+const recordPrefix = "execution-"
 
 // NewEvent wraps a recorded event.
 func NewEvent(rec eventstore.RecordedEvent) *Event {

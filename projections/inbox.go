@@ -97,10 +97,10 @@ type Inboxes struct {
 	model     *Model
 	inboxes   *Map[inboxRow]
 	employees *Map[EmployeePage]
-	skps      *Map[SKPSummary]
-	owners    *Map[domain.NIP] // SKP → employee
-	records   *Map[record]     // execution stream → record
-	evals     *Map[EvaluationView]
+	skps      *idMap[SKPSummary]
+	owners    *idMap[domain.NIP] // SKP → employee
+	records   *idMap[record]     // execution stream → record
+	evals     *idMap[EvaluationView]
 }
 
 // NewInboxes returns an empty inbox read model.
@@ -110,10 +110,10 @@ func NewInboxes() *Inboxes {
 		model:     m,
 		inboxes:   NewMap[inboxRow](m, "inboxes"),
 		employees: NewMap[EmployeePage](m, "employees"),
-		skps:      NewMap[SKPSummary](m, "skps"),
-		owners:    NewMap[domain.NIP](m, "owners"),
-		records:   NewMap[record](m, "records"),
-		evals:     NewMap[EvaluationView](m, "evaluations"),
+		skps:      newIDMap[SKPSummary](m, "skps", ""),
+		owners:    newIDMap[domain.NIP](m, "owners", ""),
+		records:   newIDMap[record](m, "records", recordPrefix),
+		evals:     newIDMap[EvaluationView](m, "evaluations", ""),
 	}
 }
 
@@ -154,7 +154,7 @@ func (x *Inboxes) Apply(ev *Event) error {
 		return x.applySKP(ev, e)
 	case "execution":
 		e := body.(execution.Event)
-		x.applyProgress(ev, e)
+		return x.applyProgress(ev, e)
 	case "evaluation":
 		return x.applyEvaluation(ev, body.(evaluation.Event))
 	}
@@ -162,13 +162,13 @@ func (x *Inboxes) Apply(ev *Event) error {
 }
 
 func (x *Inboxes) applyEvaluation(rec *Event, e evaluation.Event) error {
-	id, err := streamID(rec.Stream)
+	id, err := rec.streamID()
 	if err != nil {
 		return err
 	}
-	v, _ := x.evals.Get(id.String())
+	v, _ := x.evals.Get(id)
 	v, _ = foldEvaluation(v, rec, e)
-	x.evals.Put(id.String(), v)
+	x.evals.Put(id, v)
 	pos := rec.positionText()
 	without := func(nip domain.NIP, kind string) []*InboxItem {
 		inbox, _ := x.inboxes.Get(string(nip))
@@ -203,18 +203,18 @@ func (x *Inboxes) applyEvaluation(rec *Event, e evaluation.Event) error {
 }
 
 func (x *Inboxes) applySKP(rec *Event, e skp.Event) error {
-	id, err := streamID(rec.Stream)
+	id, err := rec.streamID()
 	if err != nil {
 		return err
 	}
-	s, _ := x.skps.Get(id.String())
+	s, _ := x.skps.Get(id)
 	pos := rec.positionText()
 	var waiting string // the item the event leaves in the evaluator's inbox
 	var since time.Time
 	switch e := e.(type) {
 	case skp.Drafted:
 		s = SKPSummary{SKP: e.SKP, Year: e.Start.Year(), Start: e.Start, End: e.End, Evaluator: e.Evaluator, Status: skp.StatusDraft}
-		x.owners.Put(id.String(), e.Employee)
+		x.owners.Put(id, e.Employee)
 	case skp.Submitted:
 		s.Status, s.Comments, waiting, since = skp.StatusSubmitted, "", ItemApproveSKP, e.At
 	case skp.ReturnedForRevision:
@@ -231,8 +231,8 @@ func (x *Inboxes) applySKP(rec *Event, e skp.Event) error {
 		s.Status = skp.StatusClosed
 	}
 	s.Position = pos
-	x.skps.Put(id.String(), s)
-	employee, _ := x.owners.Get(id.String())
+	x.skps.Put(id, s)
+	employee, _ := x.owners.Get(id)
 
 	inbox, _ := x.inboxes.Get(string(s.Evaluator))
 	items, _ := withoutFunc(inbox.Items, func(it *InboxItem) bool {
@@ -261,15 +261,22 @@ func (x *Inboxes) putInbox(evaluator domain.NIP, items []*InboxItem) {
 	x.inboxes.Put(string(evaluator), inboxRow{Evaluator: evaluator, Items: items})
 }
 
-func (x *Inboxes) applyProgress(rec *Event, e execution.Event) {
-	r, _ := x.records.Get(rec.Stream)
+func (x *Inboxes) applyProgress(rec *Event, e execution.Event) error {
+	id, err := rec.recordID()
+	if _, opened := e.(execution.Opened); opened && err != nil {
+		return err
+	}
+	var r record
+	if err == nil {
+		r, _ = x.records.Get(id)
+	}
 	var entry uuid.UUID
 	switch e := e.(type) {
 	case execution.Opened:
-		x.records.Put(rec.Stream, record{SKP: e.SKP, Employee: e.Employee, Evaluator: e.Evaluator})
-		return
+		x.records.Put(id, record{SKP: e.SKP, Employee: e.Employee, Evaluator: e.Evaluator})
+		return nil
 	case execution.DailyProgressLogged:
-		return // a draft waits for no one
+		return nil // a draft waits for no one
 	case execution.DailyProgressSubmitted:
 		entry = e.Log
 		inbox, _ := x.inboxes.Get(string(r.Evaluator))
@@ -295,11 +302,12 @@ func (x *Inboxes) applyProgress(rec *Event, e execution.Event) {
 	if rec.Type == (execution.DailyProgressRejected{}).EventType() {
 		rejected = append(rejected, entry)
 	} else if existed && !removed && page.Employee == r.Employee {
-		return // the page does not change: spare the copy
+		return nil // the page does not change: spare the copy
 	}
 	page.Employee = r.Employee
 	page.RejectedProgress = rejected
 	x.employees.Put(string(r.Employee), page)
+	return nil
 }
 
 // withoutFunc returns s without the elements del matches, and whether there

@@ -10,6 +10,7 @@
 package projections
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"sync"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/eventstore"
 )
@@ -138,17 +140,94 @@ type Table interface {
 // it changes) and Puts it, so a reader holding the old value never sees it
 // move. Appending to a slice a reader holds is safe: it never reads past its
 // own length.
-type Map[V any] struct {
-	name  string
-	model *Model
-	rows  map[string]V
-	dirty map[string]struct{}
-}
+type Map[V any] struct{ *table[string, V] }
 
 // NewMap adds a table called name to m and returns it. It panics if name is
 // not an identifier or is already taken, which is a programming error in the
 // projection's constructor.
 func NewMap[V any](m *Model, name string) *Map[V] {
+	return &Map[V]{newTable[string, V](m, name, stringKeys{})}
+}
+
+// Name returns the table's name.
+func (t *Map[V]) Name() string { return t.name }
+
+// Get returns the row at key and whether there is one.
+func (t *Map[V]) Get(key string) (V, bool) { return t.table.Get(key) }
+
+// Put sets the row at key.
+func (t *Map[V]) Put(key string, v V) { t.table.Put(key, v) }
+
+// Delete removes the row at key, if any.
+func (t *Map[V]) Delete(key string) { t.table.Delete(key) }
+
+// Len returns the number of rows.
+func (t *Map[V]) Len() int { return len(t.rows) }
+
+// Keys returns every key, sorted.
+func (t *Map[V]) Keys() []string { return t.table.Keys() }
+
+// idMap is a table of rows of type V keyed by a UUID, for the tables whose
+// keys are ids (an SKP, an evaluation, a log entry) or the streams of ids
+// ("execution-<id>"). It behaves as a Map whose key is prefix+id.String(),
+// and its rows are the same to a sink, but a fold looks rows up by the
+// 16-byte id: it neither formats the id nor hashes and compares a 36-byte
+// string, which was the largest single cost of the folds at a million
+// events (the string's bytes are one more cache miss per lookup).
+type idMap[V any] struct{ *table[uuid.UUID, V] }
+
+// newIDMap adds a table called name to m whose keys are prefix followed by
+// a UUID in its canonical form; see NewMap.
+func newIDMap[V any](m *Model, name, prefix string) *idMap[V] {
+	return &idMap[V]{newTable[uuid.UUID, V](m, name, idKeys{prefix: prefix})}
+}
+
+// keyCodec gives a table's keys of type K their text, the key a sink stores
+// (see Row), and back. Its order is the order of the texts.
+type keyCodec[K comparable] interface {
+	text(k K) string
+	parse(text string) (K, error)
+	compare(a, b K) int
+}
+
+type stringKeys struct{}
+
+func (stringKeys) text(k string) string              { return k }
+func (stringKeys) parse(text string) (string, error) { return text, nil }
+func (stringKeys) compare(a, b string) int           { return strings.Compare(a, b) }
+
+// idKeys are prefix+id.String(). The canonical text of a UUID is its bytes
+// in lower-case hexadecimal with dashes at fixed places, so the texts sort
+// as the bytes do.
+type idKeys struct{ prefix string }
+
+func (c idKeys) text(k uuid.UUID) string { return c.prefix + k.String() }
+
+func (c idKeys) parse(text string) (uuid.UUID, error) {
+	rest, ok := strings.CutPrefix(text, c.prefix)
+	if !ok {
+		return uuid.Nil, fmt.Errorf("key %q does not start with %q", text, c.prefix)
+	}
+	id, ok := parseCanonical(rest)
+	if !ok {
+		return uuid.Nil, fmt.Errorf("key %q is not %s and a UUID in lower case", text, c.prefix)
+	}
+	return id, nil
+}
+
+func (idKeys) compare(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
+
+// table is the Table behind Map and idMap: rows of type V by key K, whose
+// text codec gives.
+type table[K comparable, V any] struct {
+	name  string
+	model *Model
+	codec keyCodec[K]
+	rows  map[K]V
+	dirty map[K]struct{}
+}
+
+func newTable[K comparable, V any](m *Model, name string, codec keyCodec[K]) *table[K, V] {
 	if !identifier.MatchString(name) {
 		panic("projections: table name " + strconv.Quote(name) + " is not [a-z][a-z0-9_]*")
 	}
@@ -157,22 +236,22 @@ func NewMap[V any](m *Model, name string) *Map[V] {
 			panic("projections: table " + name + " added twice")
 		}
 	}
-	t := &Map[V]{name: name, model: m, rows: map[string]V{}, dirty: map[string]struct{}{}}
+	t := &table[K, V]{name: name, model: m, codec: codec, rows: map[K]V{}, dirty: map[K]struct{}{}}
 	m.tables = append(m.tables, t)
 	return t
 }
 
 // Name returns the table's name.
-func (t *Map[V]) Name() string { return t.name }
+func (t *table[K, V]) Name() string { return t.name }
 
 // Get returns the row at key and whether there is one.
-func (t *Map[V]) Get(key string) (V, bool) {
+func (t *table[K, V]) Get(key K) (V, bool) {
 	v, ok := t.rows[key]
 	return v, ok
 }
 
 // Put sets the row at key.
-func (t *Map[V]) Put(key string, v V) {
+func (t *table[K, V]) Put(key K, v V) {
 	t.rows[key] = v
 	if t.model.tracking {
 		t.dirty[key] = struct{}{}
@@ -180,7 +259,7 @@ func (t *Map[V]) Put(key string, v V) {
 }
 
 // Delete removes the row at key, if any.
-func (t *Map[V]) Delete(key string) {
+func (t *table[K, V]) Delete(key K) {
 	if _, ok := t.rows[key]; !ok {
 		return
 	}
@@ -191,36 +270,36 @@ func (t *Map[V]) Delete(key string) {
 }
 
 // Len returns the number of rows.
-func (t *Map[V]) Len() int { return len(t.rows) }
+func (t *table[K, V]) Len() int { return len(t.rows) }
 
 // Keys returns every key, sorted.
-func (t *Map[V]) Keys() []string {
-	keys := make([]string, 0, len(t.rows))
+func (t *table[K, V]) Keys() []K {
+	keys := make([]K, 0, len(t.rows))
 	for k := range t.rows {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, t.codec.compare)
 	return keys
 }
 
 // Changed implements Table. It reports changes only while the model tracks
 // them: from a persistent sink's Load on (see Runner and CatchUp).
-func (t *Map[V]) Changed() ([]Row, error) {
-	keys := make([]string, 0, len(t.dirty))
+func (t *table[K, V]) Changed() ([]Row, error) {
+	keys := make([]K, 0, len(t.dirty))
 	for k := range t.dirty {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, t.codec.compare)
 	rows := make([]Row, len(keys))
 	for i, k := range keys {
-		rows[i].Key = k
+		rows[i].Key = t.codec.text(k)
 		v, ok := t.rows[k]
 		if !ok {
 			continue
 		}
 		doc, err := json.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("encode row %s: %w", k, err)
+			return nil, fmt.Errorf("encode row %s: %w", rows[i].Key, err)
 		}
 		rows[i].Doc = doc
 	}
@@ -228,7 +307,7 @@ func (t *Map[V]) Changed() ([]Row, error) {
 }
 
 // All implements Table.
-func (t *Map[V]) All() ([]Row, error) {
+func (t *table[K, V]) All() ([]Row, error) {
 	rows := make([]Row, 0, len(t.rows))
 	err := t.capture()(func(r Row) error {
 		rows = append(rows, r)
@@ -240,25 +319,29 @@ func (t *Map[V]) All() ([]Row, error) {
 // Replace implements Table. It decodes with github.com/goccy/go-json,
 // which reads what encoding/json writes into the same values and is about
 // three times faster at it: loading a large model is mostly decoding.
-func (t *Map[V]) Replace(rows []Row) error {
-	loaded := make(map[string]V, len(rows))
+func (t *table[K, V]) Replace(rows []Row) error {
+	loaded := make(map[K]V, len(rows))
 	for _, r := range rows {
+		k, err := t.codec.parse(r.Key)
+		if err != nil {
+			return fmt.Errorf("decode row %s: %w", r.Key, err)
+		}
 		var v V
 		if err := gojson.Unmarshal(r.Doc, &v); err != nil {
 			return fmt.Errorf("decode row %s: %w", r.Key, err)
 		}
-		loaded[r.Key] = v
+		loaded[k] = v
 	}
 	t.rows = loaded
 	clear(t.dirty)
 	return nil
 }
 
-func (t *Map[V]) clean() { clear(t.dirty) }
+func (t *table[K, V]) clean() { clear(t.dirty) }
 
-func (t *Map[V]) capture() func(yield func(Row) error) error {
+func (t *table[K, V]) capture() func(yield func(Row) error) error {
 	type keyed struct {
-		key string
+		key K
 		v   V
 	}
 	rows := make([]keyed, 0, len(t.rows))
@@ -266,13 +349,14 @@ func (t *Map[V]) capture() func(yield func(Row) error) error {
 		rows = append(rows, keyed{k, v})
 	}
 	return func(yield func(Row) error) error {
-		slices.SortFunc(rows, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+		slices.SortFunc(rows, func(a, b keyed) int { return t.codec.compare(a.key, b.key) })
 		for _, r := range rows {
+			key := t.codec.text(r.key)
 			doc, err := json.Marshal(r.v)
 			if err != nil {
-				return fmt.Errorf("encode row %s: %w", r.key, err)
+				return fmt.Errorf("encode row %s: %w", key, err)
 			}
-			if err := yield(Row{Key: r.key, Doc: doc}); err != nil {
+			if err := yield(Row{Key: key, Doc: doc}); err != nil {
 				return err
 			}
 		}
@@ -280,14 +364,15 @@ func (t *Map[V]) capture() func(yield func(Row) error) error {
 	}
 }
 
-func (t *Map[V]) digest(h hash.Hash) error {
+func (t *table[K, V]) digest(h hash.Hash) error {
 	fmt.Fprintf(h, "table %s %d\n", t.name, len(t.rows))
 	for _, k := range t.Keys() {
 		doc, err := json.Marshal(t.rows[k])
 		if err != nil {
-			return fmt.Errorf("encode row %s: %w", k, err)
+			return fmt.Errorf("encode row %s: %w", t.codec.text(k), err)
 		}
-		fmt.Fprintf(h, "%d:%s%d:", len(k), k, len(doc))
+		key := t.codec.text(k)
+		fmt.Fprintf(h, "%d:%s%d:", len(key), key, len(doc))
 		h.Write(doc)
 	}
 	return nil

@@ -146,8 +146,8 @@ type record struct {
 type DailyProgress struct {
 	model   *Model
 	months  *Map[monthRow]
-	logs    *Map[logEntry]
-	records *Map[record]
+	logs    *idMap[logEntry] // daily progress entry → its month and stage
+	records *idMap[record]   // execution stream → record
 }
 
 // NewDailyProgress returns an empty daily-progress read model.
@@ -156,8 +156,8 @@ func NewDailyProgress() *DailyProgress {
 	return &DailyProgress{
 		model:   m,
 		months:  NewMap[monthRow](m, "by_employee_month"),
-		logs:    NewMap[logEntry](m, "logs"),
-		records: NewMap[record](m, "records"),
+		logs:    newIDMap[logEntry](m, "logs", ""),
+		records: newIDMap[record](m, "records", recordPrefix),
 	}
 }
 
@@ -190,14 +190,22 @@ func (d *DailyProgress) Apply(ev *Event) error {
 	rec := ev
 	switch e := e.(type) {
 	case execution.Opened:
-		d.records.Put(rec.Stream, record{SKP: e.SKP, Employee: e.Employee, Evaluator: e.Evaluator})
+		id, err := rec.recordID()
+		if err != nil {
+			return err
+		}
+		d.records.Put(id, record{SKP: e.SKP, Employee: e.Employee, Evaluator: e.Evaluator})
 	case execution.DailyProgressLogged:
-		r, ok := d.records.Get(rec.Stream)
+		id, err := rec.recordID()
+		if err != nil {
+			return nil // a stream no record is opened in has no progress
+		}
+		r, ok := d.records.Get(id)
 		if !ok {
 			return nil
 		}
 		entry := logEntry{Employee: r.Employee, Month: e.Date.Format("2006-01"), Status: execution.LogDraft, Minutes: e.Minutes}
-		d.logs.Put(e.Log.String(), entry)
+		d.logs.Put(e.Log, entry)
 		rhk := ""
 		if e.RHK != nil {
 			rhk = e.RHK.String()
@@ -224,13 +232,13 @@ func (d *DailyProgress) Apply(ev *Event) error {
 
 // move changes the stage of one log entry in its month's counts.
 func (d *DailyProgress) move(id uuid.UUID, to execution.LogStatus, pos string) {
-	entry, ok := d.logs.Get(id.String())
+	entry, ok := d.logs.Get(id)
 	if !ok || entry.Status == to {
 		return
 	}
 	from := entry.Status
 	entry.Status = to
-	d.logs.Put(id.String(), entry)
+	d.logs.Put(id, entry)
 	key, m := d.month(entry)
 	f, t := m.ByStatus.Of(from), m.ByStatus.Of(to)
 	f.Entries, f.Minutes = f.Entries-1, f.Minutes-entry.Minutes

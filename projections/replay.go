@@ -254,6 +254,7 @@ func wrap(page []eventstore.RecordedEvent, reads *readSet) []*Event {
 		e.reads = reads.mask(e.Type)
 		if e.reads != 0 {
 			e.position = e.Position.String()
+			e.stream = parseStream(e.Stream)
 			e.predecode()
 		}
 		events[i] = e
