@@ -86,4 +86,18 @@ func TestUnitDistribution(t *testing.T) {
 	if !ok || above.Population != 1 || above.Counts[policy.Baik] != 1 || len(above.Quotas) != 0 {
 		t.Errorf("the unit above = %+v, want the head's Baik alone and no pattern (no org predicate set)", above)
 	}
+
+	// Member says which curve an evaluation counts in: the head's is the
+	// unit above.
+	for i, want := range []projections.CurveMember{
+		{Evaluation: evals[0], Unit: unitU, Period: "2026-Q2"},
+		{Evaluation: evals[4], Unit: parent, Period: "2026-Q2"},
+	} {
+		if got, ok := d.Member(want.Evaluation); !ok || got != want {
+			t.Errorf("Member(evaluation %d) = %+v, %v; want %+v", i, got, ok, want)
+		}
+	}
+	if got, ok := d.Member(uuid.New()); ok {
+		t.Errorf("Member of an unknown evaluation = %+v, want none", got)
+	}
 }

@@ -1,8 +1,6 @@
 package projections
 
 import (
-	"strings"
-
 	"github.com/google/uuid"
 
 	"github.com/kinerja/kinerja/domain/evaluation"
@@ -58,9 +56,8 @@ func (d *Distributions) Member(id uuid.UUID) (m CurveMember, ok bool) {
 			return
 		}
 		m.Evaluation = id
-		if unit, period, found := strings.Cut(mb.Curve, "/"); found {
-			m.Unit, _ = uuid.Parse(unit)
-			m.Period = period
+		if c, counted := d.curves.Get(mb.Curve); counted { // a member's curve is made when it joins
+			m.Unit, m.Period = c.Unit, c.Period
 		}
 	})
 	return m, ok
