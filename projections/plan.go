@@ -145,25 +145,41 @@ func foldPlan(p Plan, rec *Event, e skp.Event) (Plan, []TargetChange) {
 }
 
 // amend applies an approved amendment the way skp.SKP does: removed RHK and
-// IKI end at the effective date, added ones join the plan.
+// IKI end at the effective date, added ones join the plan. It copies the RHK
+// or the IKI only when it ends one of them (copy on write; appending leaves
+// what readers hold intact), and the copy has room for what is added.
 func amend(p Plan, a skp.AmendmentProposed) (Plan, []TargetChange) {
 	var changes []TargetChange
 	from := a.EffectiveFrom
-	rhks, ikis := slices.Clone(p.RHKs), slices.Clone(p.IKIs)
+	rhks, ikis := p.RHKs, p.IKIs
+	ownRHKs, ownIKIs := false, false
+	// Every RHK and IKI the amendment ends shares one end date (a ValidTo
+	// is never changed once set).
+	var end *time.Time
+	ended := func() *time.Time {
+		if end == nil {
+			end = ptr(from)
+		}
+		return end
+	}
 	endIKI := func(i int) {
 		if ikis[i].ValidTo != nil {
 			return
 		}
+		if !ownIKIs {
+			ikis, ownIKIs = cloneGrow(ikis, len(a.Changes.AddIKIs)), true
+		}
 		before := ikis[i]
-		t := from
-		ikis[i].ValidTo = &t
+		ikis[i].ValidTo = ended()
 		changes = append(changes, TargetChange{IKI: before, Before: ptr(before), Reason: a.Reason, EffectiveFrom: from})
 	}
 	for _, id := range a.Changes.RemoveRHKs {
 		for i := range rhks {
 			if rhks[i].ID == id && rhks[i].ValidTo == nil {
-				t := from
-				rhks[i].ValidTo = &t
+				if !ownRHKs {
+					rhks, ownRHKs = cloneGrow(rhks, len(a.Changes.AddRHKs)), true
+				}
+				rhks[i].ValidTo = ended()
 			}
 		}
 		for i := range ikis {
@@ -186,6 +202,15 @@ func amend(p Plan, a skp.AmendmentProposed) (Plan, []TargetChange) {
 	}
 	p.RHKs, p.IKIs = rhks, ikis
 	return p, changes
+}
+
+// cloneGrow returns a copy of s with room for extra more elements, nil for a
+// nil s when extra is 0 (as slices.Clone does: a nil list encodes as null).
+func cloneGrow[T any](s []T, extra int) []T {
+	if s == nil && extra == 0 {
+		return nil
+	}
+	return append(make([]T, 0, len(s)+extra), s...)
 }
 
 func ptr[T any](v T) *T { return &v }
