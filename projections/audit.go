@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -220,16 +222,22 @@ func (a *Audit) applyExecution(rec *Event, e execution.Event) error {
 		}
 		key := id
 		plan, _ := a.plans.Get(key)
-		entry := entryOf(rec)
+		// Every realisation reported adds an entry: build it, its after
+		// value and what that points at in one allocation.
+		r := &reportedEntry{entry: entryOf(rec), realised: e.Value}
+		entry := &r.entry
 		entry.Employee, entry.SKP = plan.Employee, id
 		entry.Change = "realisation_reported"
-		entry.Subject = "iki:" + e.IKI.String() + "/period:" + e.Period.ID
-		entry.After = &Value{Realised: ptr(e.Value), Text: e.Narrative}
+		entry.Subject = ikiSubject(e.IKI, e.Period.ID)
+		r.after = Value{Realised: &r.realised, Text: e.Narrative}
+		entry.After = &r.after
 		entry.Indicator, entry.IndicatorVersion = e.Indicator, e.Version
-		if i, ok := findIKI(plan.IKIs, e.IKI); ok {
-			entry.After.Target, entry.After.Unit, entry.After.Direction, entry.After.Aspect = &i.Target, i.Unit, i.Direction, i.Aspect
+		if i := indexIKI(plan.IKIs, e.IKI); i >= 0 {
+			iki := &plan.IKIs[i]
+			r.target = iki.Target
+			r.after.Target, r.after.Unit, r.after.Direction, r.after.Aspect = &r.target, iki.Unit, iki.Direction, iki.Aspect
 			if entry.Indicator == nil {
-				entry.Indicator, entry.IndicatorVersion = i.Indicator, i.Version
+				entry.Indicator, entry.IndicatorVersion = iki.Indicator, iki.Version
 			}
 		}
 		if e.Supersedes != nil {
@@ -242,7 +250,7 @@ func (a *Audit) applyExecution(rec *Event, e execution.Event) error {
 			entry.Reason = e.Reason
 		}
 		a.realised.Put(e.Realisation, e.Value)
-		a.add(key, string(plan.Employee), &entry)
+		a.add(key, string(plan.Employee), entry)
 	case execution.AchievementRederived:
 		id, ok := a.records.Get(record)
 		if !ok {
@@ -254,7 +262,7 @@ func (a *Audit) applyExecution(rec *Event, e execution.Event) error {
 		entry := entryOf(rec)
 		entry.Employee, entry.SKP = plan.Employee, id
 		entry.Change = "achievement_rederived"
-		entry.Subject = "iki:" + e.IKI.String() + "/period:" + e.Period
+		entry.Subject = ikiSubject(e.IKI, e.Period)
 		entry.Indicator = ptr(e.Indicator)
 		basisKey := key.String() + "/" + e.IKI.String() + "/" + e.Period
 		before, had := a.rederived.Get(basisKey)
@@ -280,14 +288,52 @@ func (a *Audit) applyExecution(rec *Event, e execution.Event) error {
 	return nil
 }
 
+// ikiSubject returns the subject of an entry about IKI iki in one period,
+// "iki:<id>/period:<period>", built in one allocation: every realisation
+// reported makes one.
+func ikiSubject(iki uuid.UUID, period string) string {
+	var id [36]byte
+	hex.Encode(id[0:8], iki[0:4])
+	hex.Encode(id[9:13], iki[4:6])
+	hex.Encode(id[14:18], iki[6:8])
+	hex.Encode(id[19:23], iki[8:10])
+	hex.Encode(id[24:], iki[10:])
+	id[8], id[13], id[18], id[23] = '-', '-', '-', '-'
+	var b strings.Builder
+	b.Grow(len("iki:") + len(id) + len("/period:") + len(period))
+	b.WriteString("iki:")
+	b.Write(id[:])
+	b.WriteString("/period:")
+	b.WriteString(period)
+	return b.String()
+}
+
+// reportedEntry is the audit entry of a realisation reported, with the
+// values its After points at, allocated together.
+type reportedEntry struct {
+	entry    AuditEntry
+	after    Value
+	realised float64
+	target   indicator.Target
+}
+
+// indexIKI returns the index of the first of ikis with the given id, -1 when
+// there is none.
+func indexIKI(ikis []skp.IKI, id uuid.UUID) int {
+	for i := range ikis {
+		if ikis[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
 // findIKI returns the first of ikis with the given id. It takes the slice
 // rather than the plan and ranges over indexes: a plan and an IKI are large
 // to copy, and every realisation reported looks one up.
 func findIKI(ikis []skp.IKI, id uuid.UUID) (skp.IKI, bool) {
-	for i := range ikis {
-		if ikis[i].ID == id {
-			return ikis[i], true
-		}
+	if i := indexIKI(ikis, id); i >= 0 {
+		return ikis[i], true
 	}
 	return skp.IKI{}, false
 }
