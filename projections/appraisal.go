@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -100,12 +101,13 @@ type Achievement struct {
 }
 
 // appraisalRow is how the model keeps an [Appraisal]: the same JSON
-// document, with pointers to the achievements, so that setting the
-// achievement of one realisation copies a plan's worth of pointers rather
-// than of achievements. Achievements are never changed once added.
+// document, with pointers to the realisations and the achievements, so that
+// reporting a realisation grows a list of pointers, and setting the
+// achievement of one copies a plan's worth of pointers, rather than of
+// realisations and achievements. Neither is ever changed once added.
 type appraisalRow struct {
 	Plan         Plan           `json:"plan"`
-	Realisations []Realisation  `json:"realisations"`
+	Realisations []*Realisation `json:"realisations"`
 	Achievements []*Achievement `json:"achievements"`
 	Evaluations  []uuid.UUID    `json:"evaluation_ids,omitempty"`
 	Bases        []Basis        `json:"rederived_bases,omitempty"`
@@ -113,9 +115,9 @@ type appraisalRow struct {
 }
 
 // appraisal returns the row as an Appraisal, with its own copy of the
-// achievements.
+// realisations and the achievements.
 func (r appraisalRow) appraisal() Appraisal {
-	return Appraisal{Plan: r.Plan, Realisations: r.Realisations, Achievements: derefs(r.Achievements),
+	return Appraisal{Plan: r.Plan, Realisations: derefs(r.Realisations), Achievements: derefs(r.Achievements),
 		Evaluations: r.Evaluations, Bases: r.Bases, Position: r.Position}
 }
 
@@ -233,7 +235,7 @@ func (a *Appraisals) Apply(ev *Event) error {
 		ap.Plan, changes = foldPlan(ap.Plan, rec, e)
 		ap.Position = rec.positionText()
 		if len(changes) > 0 {
-			ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
+			ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases), ap.Achievements)
 		}
 		a.bySKP.Put(id, ap)
 		if !existed {
@@ -274,7 +276,7 @@ func (a *Appraisals) applyPublished(rec *Event, p replay.Published) {
 		if !slices.ContainsFunc(ap.Achievements, func(x *Achievement) bool { return x.Indicator != nil && revised[*x.Indicator] }) {
 			continue
 		}
-		ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
+		ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases), ap.Achievements)
 		ap.Position = rec.positionText()
 		a.bySKP.Put(key, ap)
 	}
@@ -296,7 +298,7 @@ type measures struct {
 // for its IKI and period, else the latest published revision of its
 // indicator valid from the start of its period, applied to the plan; ok is
 // false when neither applies.
-func (m measures) basis(iki skp.IKI, r Realisation, indicatorID *uuid.UUID) (b replay.Basis, by *replay.Ref, ok bool) {
+func (m measures) basis(iki skp.IKI, r *Realisation, indicatorID *uuid.UUID) (b replay.Basis, by *replay.Ref, ok bool) {
 	if i := slices.IndexFunc(m.bases, func(b Basis) bool { return b.IKI == iki.ID && b.Period == r.Period.ID }); i >= 0 {
 		x := m.bases[i]
 		return replay.Basis{Direction: x.Direction, Formula: x.Formula, Target: x.Target}, &x.Replay, true
@@ -370,7 +372,7 @@ func (a *Appraisals) applyExecution(rec *Event, e execution.Event) error {
 			Replay: e.Replay, Position: rec.positionText()}
 		bases, _ := withoutFunc(ap.Bases, func(o Basis) bool { return o.IKI == b.IKI && o.Period == b.Period })
 		ap.Bases = append(bases, b)
-		ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases))
+		ap.Achievements = achievements(ap.Plan, ap.Realisations, a.measure(ap.Bases), ap.Achievements)
 		ap.Position = rec.positionText()
 		a.bySKP.Put(id, ap)
 	}
@@ -378,8 +380,8 @@ func (a *Appraisals) applyExecution(rec *Event, e execution.Event) error {
 }
 
 // report returns rs with e added. Appending leaves what readers hold intact.
-func report(rs []Realisation, e execution.RealisationReported, pos string) []Realisation {
-	return append(rs, Realisation{
+func report(rs []*Realisation, e execution.RealisationReported, pos string) []*Realisation {
+	return append(rs, &Realisation{
 		ID: e.Realisation, IKI: e.IKI, RHK: e.RHK, Period: e.Period, Value: e.Value, Narrative: e.Narrative,
 		Evidence: e.Evidence, Indicator: e.Indicator, Version: e.Version, Supersedes: e.Supersedes, Reason: e.Reason,
 		By: e.By, At: e.At, Position: pos,
@@ -388,7 +390,7 @@ func report(rs []Realisation, e execution.RealisationReported, pos string) []Rea
 
 // reachieve returns achievements with the one of r's IKI and period set
 // from r, the latest report for them, keeping plan order, then period order.
-func reachieve(p Plan, prev []*Achievement, r Realisation, measure measures) []*Achievement {
+func reachieve(p Plan, prev []*Achievement, r *Realisation, measure measures) []*Achievement {
 	iki, ok := findIKI(p.IKIs, r.IKI)
 	if !ok {
 		return prev // a realisation of an IKI the plan does not have shows no achievement
@@ -443,8 +445,13 @@ func periodBefore(aStart time.Time, aID string, bStart time.Time, bID string) bo
 
 // achievements computes the achievement of every IKI and period from its
 // latest realisation (a correction is always the latest), in plan order, then
-// period order.
-func achievements(p Plan, rs []Realisation, measure measures) []*Achievement {
+// period order. An achievement of prev equal to the one computed is kept
+// rather than allocated again: most of a plan's are unchanged by a change to
+// one IKI.
+func achievements(p Plan, rs []*Realisation, measure measures, prev []*Achievement) []*Achievement {
+	if len(rs) == 0 {
+		return nil
+	}
 	// One pass groups the current realisations (as indexes into rs) by IKI,
 	// in the order their periods first appear; the plan order then picks the
 	// groups.
@@ -464,8 +471,9 @@ func achievements(p Plan, rs []Realisation, measure measures) []*Achievement {
 	if n == 0 {
 		return nil
 	}
-	block := make([]Achievement, 0, n) // one allocation for the lot
+	var block []Achievement // one allocation for the new ones
 	out := make([]*Achievement, 0, n)
+	next := 0 // prev comes in the same order: search it from where the last match was
 	for _, iki := range p.IKIs {
 		group := current[iki.ID]
 		slices.SortStableFunc(group, func(i, j int) int {
@@ -479,17 +487,46 @@ func achievements(p Plan, rs []Realisation, measure measures) []*Achievement {
 			return 0
 		})
 		for _, i := range group {
-			block = append(block, achievementOf(iki, rs[i], measure))
+			ach := achievementOf(iki, rs[i], measure)
+			if j := slices.IndexFunc(prev[next:], func(o *Achievement) bool { return o.IKI == ach.IKI && o.Period == ach.Period }); j >= 0 {
+				next += j + 1
+				if old := prev[next-1]; sameAchievement(old, &ach) {
+					out = append(out, old)
+					continue
+				}
+			}
+			if block == nil {
+				block = make([]Achievement, 0, n-len(out))
+			}
+			block = append(block, ach)
 			out = append(out, &block[len(block)-1])
 		}
 	}
 	return out
 }
 
+// sameAchievement reports whether a and b hold the same achievement, field
+// by field and through their pointers: whether they encode to the same JSON.
+func sameAchievement(a, b *Achievement) bool {
+	x, y := *a, *b
+	if !samePointee(x.Indicator, y.Indicator) || !samePointee(x.Rederived, y.Rederived) {
+		return false
+	}
+	if math.Float64bits(x.Percent) != math.Float64bits(y.Percent) || math.Float64bits(x.Realised) != math.Float64bits(y.Realised) {
+		return false // 0 and -0 are equal, and encode differently
+	}
+	x.Indicator, y.Indicator, x.Rederived, y.Rederived = nil, nil, nil, nil
+	return x == y
+}
+
+func samePointee[T comparable](a, b *T) bool {
+	return a == b || a != nil && b != nil && *a == *b
+}
+
 // achievementOf computes the achievement of realisation r against iki's
 // target, or on the basis a published replay set for its IKI and period. A
 // realisation that names its indicator version keeps it.
-func achievementOf(iki skp.IKI, r Realisation, measure measures) Achievement {
+func achievementOf(iki skp.IKI, r *Realisation, measure measures) Achievement {
 	ach := Achievement{IKI: iki.ID, Period: r.Period.ID, PeriodStart: r.Period.Start, PeriodEnd: r.Period.End, Target: iki.Target,
 		Direction: iki.Direction, Unit: iki.Unit, Realised: r.Value, Indicator: iki.Indicator, Version: iki.Version, Realisation: r.ID}
 	if r.Indicator != nil {
