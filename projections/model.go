@@ -155,6 +155,13 @@ func (t *Map[V]) Name() string { return t.name }
 // Get returns the row at key and whether there is one.
 func (t *Map[V]) Get(key string) (V, bool) { return t.table.Get(key) }
 
+// getBytes is Get for a key held as bytes, which it looks up without
+// making a string of them.
+func (t *Map[V]) getBytes(key []byte) (V, bool) {
+	v, ok := t.rows[string(key)]
+	return v, ok
+}
+
 // Put sets the row at key.
 func (t *Map[V]) Put(key string, v V) { t.table.Put(key, v) }
 

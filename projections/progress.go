@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -66,6 +67,9 @@ type monthRow struct {
 	ByRHK    rhkMinutes    `json:"minutes_by_rhk"`
 	Days     [31]int       `json:"minutes_by_day"`
 	Position string        `json:"last_position"`
+	// key is the row's key in the table once a fold has looked it up (see
+	// DailyProgress.month), so that putting it back makes no new string.
+	key string
 }
 
 func (r monthRow) progress() MonthProgress {
@@ -148,16 +152,21 @@ type DailyProgress struct {
 	months  *Map[monthRow]
 	logs    *idMap[logEntry] // daily progress entry → its month and stage
 	records *idMap[record]   // execution stream → record
+	// monthText holds the text of each month seen, "2006-01", by year*12 +
+	// month - 1: every entry logged names its month, and one string per
+	// month spares formatting and allocating one per entry.
+	monthText map[int]string
 }
 
 // NewDailyProgress returns an empty daily-progress read model.
 func NewDailyProgress() *DailyProgress {
 	m := NewModel()
 	return &DailyProgress{
-		model:   m,
-		months:  NewMap[monthRow](m, "by_employee_month"),
-		logs:    newIDMap[logEntry](m, "logs", ""),
-		records: newIDMap[record](m, "records", recordPrefix),
+		model:     m,
+		months:    NewMap[monthRow](m, "by_employee_month"),
+		logs:      newIDMap[logEntry](m, "logs", ""),
+		records:   newIDMap[record](m, "records", recordPrefix),
+		monthText: map[int]string{},
 	}
 }
 
@@ -204,7 +213,7 @@ func (d *DailyProgress) Apply(ev *Event) error {
 		if !ok {
 			return nil
 		}
-		entry := logEntry{Employee: r.Employee, Month: e.Date.Format("2006-01"), Status: execution.LogDraft, Minutes: e.Minutes}
+		entry := logEntry{Employee: r.Employee, Month: d.monthOf(e.Date), Status: execution.LogDraft, Minutes: e.Minutes}
 		d.logs.Put(e.Log, entry)
 		rhk := ""
 		if e.RHK != nil {
@@ -249,14 +258,31 @@ func (d *DailyProgress) move(id uuid.UUID, to execution.LogStatus, pos string) {
 
 // month returns the key and a copy of the row of entry's month, a new one
 // if there is none yet, for the caller to change and Put. (A callback that
-// changed the row through a pointer would move every copy to the heap.)
+// changed the row through a pointer would move every copy to the heap.) It
+// makes the key's string only for a row that has none yet.
 func (d *DailyProgress) month(entry logEntry) (string, monthRow) {
-	key := monthKey(entry.Employee, entry.Month)
-	m, ok := d.months.Get(key)
+	var buf [64]byte // the key as monthKey writes it
+	key := append(append(append(buf[:0], entry.Employee...), '/'), entry.Month...)
+	m, ok := d.months.getBytes(key)
 	if !ok {
 		m = monthRow{Employee: entry.Employee, Month: entry.Month}
 	}
-	return key, m
+	if m.key == "" { // a new row, or one loaded from a sink
+		m.key = string(key)
+	}
+	return m.key, m
+}
+
+// monthOf returns the month of t as "2006-01" formats it.
+func (d *DailyProgress) monthOf(t time.Time) string {
+	y, m, _ := t.Date()
+	n := y*12 + int(m) - 1
+	text, ok := d.monthText[n]
+	if !ok {
+		text = t.Format("2006-01")
+		d.monthText[n] = text
+	}
+	return text
 }
 
 func monthKey(nip domain.NIP, month string) string { return string(nip) + "/" + month }

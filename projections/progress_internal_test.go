@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // TestRHKMinutesJSON checks that the minutes per RHK encode to the same
@@ -50,5 +51,30 @@ func TestRHKMinutesJSON(t *testing.T) {
 				t.Errorf("json.Unmarshal(%s) = %#v, want %#v", got, back, r)
 			}
 		})
+	}
+}
+
+// TestMonthOf checks that the month text kept per month is what formatting
+// each date writes, in any location and year.
+func TestMonthOf(t *testing.T) {
+	jakarta := time.FixedZone("WIB", 7*3600)
+	tests := []struct {
+		name string
+		t    time.Time
+	}{
+		{name: "start of a year", t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{name: "end of a year", t: time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{name: "the same instant in Jakarta is the next month", t: time.Date(2026, 1, 31, 20, 0, 0, 0, time.UTC).In(jakarta)},
+		{name: "year one", t: time.Date(1, 3, 1, 0, 0, 0, 0, time.UTC)},
+		{name: "a negative year", t: time.Date(-5, 3, 1, 0, 0, 0, 0, time.UTC)},
+		{name: "a five-digit year", t: time.Date(10000, 3, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	d := NewDailyProgress()
+	for range 2 { // the second round reads what the first kept
+		for _, tt := range tests {
+			if got, want := d.monthOf(tt.t), tt.t.Format("2006-01"); got != want {
+				t.Errorf("%s: monthOf(%s) = %q, want %q", tt.name, tt.t, got, want)
+			}
+		}
 	}
 }
