@@ -3,16 +3,27 @@ package projections
 import (
 	gojson "github.com/goccy/go-json"
 
+	"github.com/kinerja/kinerja/domain/evaluation"
 	"github.com/kinerja/kinerja/domain/execution"
+	"github.com/kinerja/kinerja/domain/indicator"
 	"github.com/kinerja/kinerja/domain/skp"
 )
 
-// quickTypes are the most frequent event types of a performance year
-// (realisations and daily progress: two thirds of a year's events and most
-// of its bytes), and the largest bodies (amendments, which carry RHK and
-// IKI), with a decoder for the replay pipeline.
+// quickTypes are the event types of a performance year that the read models
+// read and that cost the most to decode, by count times size (realisations
+// and daily progress: two thirds of a year's events and most of its bytes;
+// then amendments, indicator revisions and definitions, which carry whole
+// RHK, IKI and formula documents), with a decoder for the replay pipeline.
 var quickTypes = map[string]func([]byte) (any, error){
 	skp.AmendmentProposed{}.EventType():            quickInto[skp.AmendmentProposed],
+	skp.AmendmentApproved{}.EventType():            quickInto[skp.AmendmentApproved],
+	skp.AmendmentReturned{}.EventType():            quickInto[skp.AmendmentReturned],
+	skp.Drafted{}.EventType():                      quickInto[skp.Drafted],
+	skp.RHKAdded{}.EventType():                     quickInto[skp.RHKAdded],
+	skp.IKIAdded{}.EventType():                     quickInto[skp.IKIAdded],
+	indicator.Defined{}.EventType():                quickInto[indicator.Defined],
+	indicator.Revised{}.EventType():                quickInto[indicator.Revised],
+	evaluation.Opened{}.EventType():                quickInto[evaluation.Opened],
 	execution.RealisationReported{}.EventType():    quickInto[execution.RealisationReported],
 	execution.DailyProgressLogged{}.EventType():    quickInto[execution.DailyProgressLogged],
 	execution.DailyProgressSubmitted{}.EventType(): quickInto[execution.DailyProgressSubmitted],

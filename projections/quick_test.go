@@ -2,7 +2,6 @@ package projections_test
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/kinerja/kinerja/projections"
@@ -25,8 +24,7 @@ func TestQuickDecodeWorkload(t *testing.T) {
 	for _, e := range events {
 		got, ok := projections.QuickDecode(e.Type, e.Data)
 		if !ok {
-			if e.Type == "execution.realisation_reported" || strings.HasPrefix(e.Type, "execution.daily_progress_") ||
-				e.Type == "skp.amendment_proposed" {
+			if projections.IsQuickType(e.Type) {
 				t.Errorf("quickDecode did not take the %s at %s: %s", e.Type, e.Position, e.Data)
 			}
 			continue
