@@ -337,11 +337,9 @@ func (a *Appraisals) applyEvaluation(rec *Event, e evaluation.Event) error {
 func yearKey(nip domain.NIP, year int) string { return string(nip) + "/" + strconv.Itoa(year) }
 
 func (a *Appraisals) applyExecution(rec *Event, e execution.Event) error {
-	record, err := rec.recordID()
-	if _, opened := e.(execution.Opened); opened && err != nil {
-		return err
-	} else if err != nil {
-		return nil // a stream no record is opened in has no appraisal
+	record, ok, err := rec.executionRecord(e)
+	if !ok {
+		return err // nil for an event on a stream no record is opened in
 	}
 	switch e := e.(type) {
 	case execution.Opened:

@@ -206,11 +206,9 @@ func (a *Audit) applyEvaluation(rec *Event, e evaluation.Event) error {
 }
 
 func (a *Audit) applyExecution(rec *Event, e execution.Event) error {
-	record, err := rec.recordID()
-	if _, opened := e.(execution.Opened); opened && err != nil {
-		return err
-	} else if err != nil {
-		return nil // a stream no record is opened in has no trail
+	record, ok, err := rec.executionRecord(e)
+	if !ok {
+		return err // nil for an event on a stream no record is opened in
 	}
 	switch e := e.(type) {
 	case execution.Opened:

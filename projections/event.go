@@ -120,6 +120,22 @@ func (e *Event) recordID() (uuid.UUID, error) {
 	return n.id, nil
 }
 
+// executionRecord returns the SKP id of the execution record whose stream
+// body was appended to, for the models that key records by it. An
+// execution.Opened on a stream not named as execution.Stream names them is
+// refused; any other event there belongs to no record: ok is false and err
+// nil.
+func (e *Event) executionRecord(body execution.Event) (id uuid.UUID, ok bool, err error) {
+	id, err = e.recordID()
+	if err == nil {
+		return id, true, nil
+	}
+	if _, opened := body.(execution.Opened); opened {
+		return uuid.Nil, false, err
+	}
+	return uuid.Nil, false, nil
+}
+
 // recordPrefix is the text before the SKP id in the name of an execution
 // record's stream (see execution.Stream) and in the keys of the tables of
 // records.

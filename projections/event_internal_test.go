@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/kinerja/kinerja/domain/execution"
 	"github.com/kinerja/kinerja/eventstore"
 )
 
@@ -66,4 +67,35 @@ func FuzzParseCanonical(f *testing.F) {
 			t.Errorf("parseCanonical(%q) = %s, %v; uuid.Parse gives %s, %v", text, got, ok, want, err)
 		}
 	})
+}
+
+// TestExecutionRecord checks which record an execution event belongs to: an
+// execution.Opened on a stream execution.Stream would not name is refused,
+// any other event there belongs to no record.
+func TestExecutionRecord(t *testing.T) {
+	id := uuid.MustParse("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+	tests := []struct {
+		stream  string
+		body    execution.Event
+		wantOK  bool
+		wantErr bool
+	}{
+		{execution.Stream(id), execution.Opened{SKP: id}, true, false},
+		{execution.Stream(id), execution.DailyProgressLogged{}, true, false},
+		{"execution-0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D", execution.Opened{SKP: id}, false, true},
+		{"execution-0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D", execution.DailyProgressLogged{}, false, false},
+		{"skp-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", execution.RealisationReported{}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stream+"/"+tt.body.EventType(), func(t *testing.T) {
+			e := NewEvent(eventstore.RecordedEvent{Stream: tt.stream})
+			got, ok, err := e.executionRecord(tt.body)
+			if ok != tt.wantOK || (err != nil) != tt.wantErr {
+				t.Fatalf("executionRecord = %s, %v, %v; want ok %v, an error %v", got, ok, err, tt.wantOK, tt.wantErr)
+			}
+			if ok && got != id {
+				t.Errorf("executionRecord = %s, want %s", got, id)
+			}
+		})
+	}
 }

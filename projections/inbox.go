@@ -262,12 +262,12 @@ func (x *Inboxes) putInbox(evaluator domain.NIP, items []*InboxItem) {
 }
 
 func (x *Inboxes) applyProgress(rec *Event, e execution.Event) error {
-	id, err := rec.recordID()
-	if _, opened := e.(execution.Opened); opened && err != nil {
+	id, known, err := rec.executionRecord(e)
+	if err != nil {
 		return err
 	}
 	var r record
-	if err == nil {
+	if known {
 		r, _ = x.records.Get(id)
 	}
 	var entry uuid.UUID

@@ -199,15 +199,15 @@ func (d *DailyProgress) Apply(ev *Event) error {
 	rec := ev
 	switch e := e.(type) {
 	case execution.Opened:
-		id, err := rec.recordID()
+		id, _, err := rec.executionRecord(e)
 		if err != nil {
 			return err
 		}
 		d.records.Put(id, record{SKP: e.SKP, Employee: e.Employee, Evaluator: e.Evaluator})
 	case execution.DailyProgressLogged:
-		id, err := rec.recordID()
-		if err != nil {
-			return nil // a stream no record is opened in has no progress
+		id, ok, err := rec.executionRecord(e)
+		if !ok {
+			return err // nil for an event on a stream no record is opened in
 		}
 		r, ok := d.records.Get(id)
 		if !ok {
