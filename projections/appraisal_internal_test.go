@@ -25,12 +25,13 @@ func TestSameAchievement(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		change func(a *Achievement)
+		both   func(a *Achievement) // applied to both first, if set
+		change func(a *Achievement) // applied to the second
 		want   bool
 	}{
 		{name: "equal, through pointers of their own", change: func(*Achievement) {}, want: true},
 		{name: "another percent", change: func(a *Achievement) { a.Percent = 51 }},
-		{name: "negative zero against zero", change: func(a *Achievement) { a.Percent = math.Copysign(0, -1) }},
+		{name: "negative zero against zero", both: func(a *Achievement) { a.Percent = 0 }, change: func(a *Achievement) { a.Percent = math.Copysign(0, -1) }},
 		{name: "another indicator", change: func(a *Achievement) { a.Indicator = &uuid.Nil }},
 		{name: "no indicator", change: func(a *Achievement) { a.Indicator = nil }},
 		{name: "another replay", change: func(a *Achievement) { a.Rederived = &replay.Ref{ID: ind, Digest: "cd"} }},
@@ -41,8 +42,9 @@ func TestSameAchievement(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b := base(), base()
-			if tt.name == "negative zero against zero" {
-				a.Percent = 0
+			if tt.both != nil {
+				tt.both(a)
+				tt.both(b)
 			}
 			tt.change(b)
 			if got := sameAchievement(a, b); got != tt.want {
