@@ -120,8 +120,8 @@ func (e *Event) recordID() (uuid.UUID, error) {
 	return n.id, nil
 }
 
-// executionRecord returns the SKP id of the execution record whose stream
-// body was appended to, for the models that key records by it. An
+// executionRecord returns the SKP id of the execution record that e's
+// stream holds, for the models that key records by it; body is e's body. An
 // execution.Opened on a stream not named as execution.Stream names them is
 // refused; any other event there belongs to no record: ok is false and err
 // nil.

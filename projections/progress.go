@@ -261,8 +261,8 @@ func (d *DailyProgress) move(id uuid.UUID, to execution.LogStatus, pos string) {
 // changed the row through a pointer would move every copy to the heap.) It
 // makes the key's string only for a row that has none yet.
 func (d *DailyProgress) month(entry logEntry) (string, monthRow) {
-	var buf [64]byte // the key as monthKey writes it
-	key := append(append(append(buf[:0], entry.Employee...), '/'), entry.Month...)
+	var buf [64]byte
+	key := appendMonthKey(buf[:0], entry.Employee, entry.Month)
 	m, ok := d.months.getBytes(key)
 	if !ok {
 		m = monthRow{Employee: entry.Employee, Month: entry.Month}
@@ -285,7 +285,12 @@ func (d *DailyProgress) monthOf(t time.Time) string {
 	return text
 }
 
-func monthKey(nip domain.NIP, month string) string { return string(nip) + "/" + month }
+// monthKey is the key of the row of nip's month.
+func monthKey(nip domain.NIP, month string) string { return string(appendMonthKey(nil, nip, month)) }
+
+func appendMonthKey(b []byte, nip domain.NIP, month string) []byte {
+	return append(append(append(b, nip...), '/'), month...)
+}
 
 // Month returns the summary of the employee's daily progress in month
 // ("2026-01"), whether there is any, and the position it reflects.
