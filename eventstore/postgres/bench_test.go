@@ -427,7 +427,9 @@ func withPoolSize(b *testing.B, dsn string, n int) string {
 }
 
 // The raw baseline: the same columns and unique indexes as the store's
-// events table, with a bigserial position.
+// events table, with a bigserial position. rawUnnest inserts rows the way
+// the store does, its arrays unnested in the select list, which is also
+// the faster of the two unnest forms for 100 rows.
 const (
 	rawTable = `CREATE TABLE raw_events (
 		position       bigserial   PRIMARY KEY,
@@ -454,8 +456,7 @@ const (
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 	rawUnnest = `INSERT INTO raw_events (stream, revision, id, type, data, actor_id, actor_role,
 		command_id, correlation_id, causation_id, reason, schema_version, recorded_at, prev_hash, hash)
-	SELECT s, r, i, t, d, ai, ar, cm, co, ca, re, sv, $13, ph, h
-	FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::text[],
-		$8::uuid[], $9::uuid[], $10::uuid[], $11::text[], $12::bigint[], $14::bytea[], $15::bytea[])
-		AS u(s, r, i, t, d, ai, ar, cm, co, ca, re, sv, ph, h)`
+	SELECT unnest($1::text[]), unnest($2::bigint[]), unnest($3::uuid[]), unnest($4::text[]), unnest($5::bytea[]),
+		unnest($6::text[]), unnest($7::text[]), unnest($8::uuid[]), unnest($9::uuid[]), unnest($10::uuid[]),
+		unnest($11::text[]), unnest($12::bigint[]), $13, unnest($14::bytea[]), unnest($15::bytea[])`
 )
