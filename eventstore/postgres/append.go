@@ -491,15 +491,25 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 		_, err := conn.Exec(ctx, "ROLLBACK")
 		return 0, err
 	}
-	b = &pgx.Batch{}
-	b.Queue(moveHead, w.next, w.frontier, w.head, w.headFrontier)
-	b.Queue(insertEvents, w.positions, w.streams, w.revisions, w.ids, w.types, w.data, w.actorIDs, w.actorRoles,
-		w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes)
-	b.Queue(insertHashes, merkleBase(w.head), w.merkle)
-	if s.beforeCommit == nil {
-		b.Queue("COMMIT")
+	writes := w.statements()
+	if err := prepare(ctx, conn.Conn(), writes[:]); err != nil {
+		return 0, err
 	}
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+	p := conn.Conn().PgConn().StartPipeline(ctx)
+	for _, st := range writes {
+		st.send(p)
+	}
+	if s.beforeCommit == nil {
+		p.SendQueryParams("COMMIT", nil, nil, nil, nil)
+	}
+	if err := p.Sync(); err != nil {
+		return 0, err
+	}
+	err = pipelineResults(p, len(writes))
+	if err == nil && s.beforeCommit == nil {
+		err = pipelineResults(p, 1)
+	}
+	if err := errors.Join(err, p.Close()); err != nil {
 		return 0, err
 	}
 	if s.beforeCommit != nil {
@@ -531,39 +541,19 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 // so it learns that the transaction holds the head before the commit is
 // done, and calls locked then.
 func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write, locked func()) error {
-	c := conn.Conn()
-	statements := []struct{ name, sql string }{
-		{stmtShare, shareAppendLock}, {stmtInsert, insertEvents}, {stmtHashes, insertHashes},
-		{stmtWait, waitForHead}, {stmtMove, moveHead},
-	}
-	sds := make([]*pgconn.StatementDescription, len(statements))
-	for i, st := range statements {
-		sd, err := c.Prepare(ctx, st.name, st.sql) // once per connection: pgx keeps prepared statements
-		if err != nil {
-			return err
-		}
-		sds[i] = sd
-	}
-	args := [][]any{
-		nil,
-		{w.positions, w.streams, w.revisions, w.ids, w.types, w.data, w.actorIDs, w.actorRoles,
-			w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes},
-		{merkleBase(w.head), w.merkle},
-		nil,
-		{w.next, w.frontier, w.head, w.headFrontier},
+	writes := w.statements()
+	statements := []statement{{stmtShare, shareAppendLock, nil}, writes[0], writes[1], {stmtWait, waitForHead, nil}, writes[2]}
+	if err := prepare(ctx, conn.Conn(), statements); err != nil {
+		return err
 	}
 	if s.committing.Load() > 0 {
 		s.pipelined.Add(1)
 	}
 
-	p := c.PgConn().StartPipeline(ctx)
-	var eqb pgx.ExtendedQueryBuilder
+	p := conn.Conn().PgConn().StartPipeline(ctx)
 	p.SendQueryParams("BEGIN", nil, nil, nil, nil)
-	for i, sd := range sds {
-		if err := eqb.Build(c.TypeMap(), sd, args[i]); err != nil {
-			return errors.Join(fmt.Errorf("encode %s: %w", sd.Name, err), p.Close())
-		}
-		p.SendQueryPrepared(sd.Name, eqb.ParamValues, eqb.ParamFormats, eqb.ResultFormats)
+	for _, st := range statements {
+		st.send(p)
 	}
 	p.SendFlushRequest()
 	commit := s.beforeCommit == nil
@@ -573,7 +563,7 @@ func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write
 	if err := p.Sync(); err != nil {
 		return err
 	}
-	err := pipelineResults(p, 1+len(sds))
+	err := pipelineResults(p, 1+len(statements))
 	if err == nil {
 		s.committing.Add(1)
 		defer s.committing.Add(-1)
@@ -591,6 +581,45 @@ func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write
 		return err
 	}
 	return nil
+}
+
+// statement is one of the store's prepared statements with its parameters,
+// encoded in binary (see encode.go).
+type statement struct {
+	name, sql string
+	params    [][]byte
+}
+
+// statements returns the statements that write w, in the order an
+// optimistic group sends them: insert the events, insert the Merkle hashes,
+// move the head.
+func (w *write) statements() [3]statement {
+	return [3]statement{
+		{stmtInsert, insertEvents, w.insertParams()},
+		{stmtHashes, insertHashes, [][]byte{bigint(merkleBase(w.head)), w.merkle}},
+		{stmtMove, moveHead, [][]byte{bigint(w.next), w.frontier, bigint(w.head), w.headFrontier}},
+	}
+}
+
+// prepare makes sure each of statements is prepared on c. pgx keeps
+// prepared statements, so only the first use on a connection costs a
+// round trip.
+func prepare(ctx context.Context, c *pgx.Conn, statements []statement) error {
+	for _, st := range statements {
+		if _, err := c.Prepare(ctx, st.name, st.sql); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send queues st on p.
+func (st statement) send(p *pgconn.Pipeline) {
+	var formats []int16
+	if len(st.params) > 0 {
+		formats = binaryParams
+	}
+	p.SendQueryPrepared(st.name, st.params, formats, nil)
 }
 
 // pipelineResults reads the results of the next n statements of p and
