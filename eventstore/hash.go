@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"time"
 )
 
@@ -40,43 +39,35 @@ const hashDomain = "kinerja/event/v1"
 // left out on purpose: it is assigned by the backend (EventStoreDB only after
 // the write), and the Merkle log over positions covers global order.
 func ComputeHash(e *RecordedEvent) Hash {
-	w := hashWriter{h: sha256.New()}
-	w.bytes([]byte(hashDomain))
-	w.bytes(e.ID[:])
-	w.bytes([]byte(e.Stream))
-	w.uint(e.Revision)
-	w.bytes([]byte(e.Type))
-	w.bytes(e.Data)
-	m := e.Metadata
-	w.bytes([]byte(m.Actor.ID))
-	w.bytes([]byte(m.Actor.Role))
-	w.bytes(m.CommandID[:])
-	w.bytes(m.CorrelationID[:])
-	w.bytes(m.CausationID[:])
-	w.bytes([]byte(m.Reason))
-	w.uint(uint64(int64(m.SchemaVersion)))
-	w.uint(uint64(e.RecordedAt.UnixMicro()))
-	w.bytes(e.PrevHash[:])
-	var h Hash
-	w.h.Sum(h[:0])
-	return h
+	var stack [1024]byte // enough for most events, so that hashing allocates nothing
+	return sha256.Sum256(appendCanonical(stack[:0], e))
 }
 
-type hashWriter struct {
-	h   hash.Hash
-	buf [binary.MaxVarintLen64]byte
+// appendCanonical appends the encoding ComputeHash hashes: every field with
+// its length in front, so that no two field sequences encode alike, and
+// numbers as unsigned varints.
+func appendCanonical(b []byte, e *RecordedEvent) []byte {
+	m := &e.Metadata
+	b = appendField(b, hashDomain)
+	b = appendField(b, e.ID[:])
+	b = appendField(b, e.Stream)
+	b = binary.AppendUvarint(b, e.Revision)
+	b = appendField(b, e.Type)
+	b = appendField(b, e.Data)
+	b = appendField(b, m.Actor.ID)
+	b = appendField(b, m.Actor.Role)
+	b = appendField(b, m.CommandID[:])
+	b = appendField(b, m.CorrelationID[:])
+	b = appendField(b, m.CausationID[:])
+	b = appendField(b, m.Reason)
+	b = binary.AppendUvarint(b, uint64(int64(m.SchemaVersion)))
+	b = binary.AppendUvarint(b, uint64(e.RecordedAt.UnixMicro()))
+	return appendField(b, e.PrevHash[:])
 }
 
-// bytes writes b with its length in front, so no two field sequences encode
-// alike.
-func (w *hashWriter) bytes(b []byte) {
-	w.uint(uint64(len(b)))
-	w.h.Write(b)
-}
-
-func (w *hashWriter) uint(v uint64) {
-	n := binary.PutUvarint(w.buf[:], v)
-	w.h.Write(w.buf[:n])
+func appendField[T ~string | ~[]byte](b []byte, v T) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
 }
 
 // Seal completes events that a backend is about to store as revisions

@@ -2,6 +2,7 @@ package eventstore_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,43 @@ func TestSealChainsAndVerifies(t *testing.T) {
 	}
 	if i, _ := eventstore.VerifyChain(eventstore.Hash{}, sealed[1:]); i != 0 {
 		t.Errorf("VerifyChain with event 0 deleted = %d, want 0", i)
+	}
+}
+
+// TestComputeHashIsStable pins the canonical encoding: stored ledgers verify
+// against these hashes, so a change here must come with a new hashDomain.
+func TestComputeHashIsStable(t *testing.T) {
+	full := eventstore.RecordedEvent{
+		ID:       uuid.MustParse("0f8e3c52-7a4d-4b1e-9c3a-2d5e6f708192"),
+		Stream:   "skp-5b1c2d3e-4f50-4612-8374-95a6b7c8d9e0",
+		Revision: 7,
+		Type:     "skp.rhk_added",
+		Data:     json.RawMessage(`{"rhk_id":"r-1","text":"Meningkatnya kualitas layanan"}`),
+		Metadata: eventstore.Metadata{
+			Actor:         eventstore.Actor{ID: "199001012020121001", Role: "pegawai"},
+			CommandID:     uuid.MustParse("a1b2c3d4-e5f6-4708-9a0b-1c2d3e4f5a6b"),
+			CorrelationID: uuid.MustParse("b1b2c3d4-e5f6-4708-9a0b-1c2d3e4f5a6b"),
+			CausationID:   uuid.MustParse("c1b2c3d4-e5f6-4708-9a0b-1c2d3e4f5a6b"),
+			Reason:        "koreksi target",
+			SchemaVersion: 2,
+		},
+		RecordedAt: time.Date(2026, 11, 23, 6, 0, 0, 123456000, time.UTC),
+		PrevHash:   eventstore.Hash{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32},
+	}
+	big := full
+	big.Data = json.RawMessage(`"` + strings.Repeat("x", 5000) + `"`) // longer than any stack buffer
+	for _, c := range []struct {
+		name string
+		e    eventstore.RecordedEvent
+		want string
+	}{
+		{"every field", full, "b7a672287cc48439c9b92c3a195f599a6a05fad54f3c686a11ea1f00475e91c6"},
+		{"few fields", eventstore.RecordedEvent{Stream: "s", Type: "t", Data: json.RawMessage(`1`)}, "5d078464d85de317e2e1dc602b652a25045bcd9e3765e4a0e3ca0b9468c086b1"},
+		{"large body", big, "eb4dc64eee7faafac1b0ff201f9f223bd9ab1db7d64f4a7779b857844fa72d64"},
+	} {
+		if got := eventstore.ComputeHash(&c.e).String(); got != c.want {
+			t.Errorf("%s: hash %s, want %s", c.name, got, c.want)
+		}
 	}
 }
 
