@@ -26,15 +26,16 @@ const pgEpoch = 946_684_800_000_000
 // NULL flag, element type, length and lower bound.
 const arrayHeader = 5 * 4
 
-// insertParams returns the parameters of insertEvents for w.
+// insertParams returns the parameters of insertEvents for w: the event
+// columns, then the Merkle hashes' first index and the hashes.
 func (w *write) insertParams() [][]byte {
 	n := len(w.positions)
-	size := 15*arrayHeader + 8 + n*(15*4+3*8+4*16+2*32)
+	size := 15*arrayHeader + 8 + 8 + n*(15*4+3*8+4*16+2*32)
 	for i := range n {
 		size += len(w.streams[i]) + len(w.types[i]) + len(w.data[i]) + len(w.actorIDs[i]) + len(w.actorRoles[i]) + len(w.reasons[i])
 	}
 	buf := make([]byte, 0, size)
-	params := make([][]byte, 0, 16)
+	params := make([][]byte, 0, 18)
 	add := func(encode func([]byte) []byte) {
 		start := len(buf)
 		buf = encode(buf)
@@ -56,6 +57,8 @@ func (w *write) insertParams() [][]byte {
 	add(func(b []byte) []byte { return appendTimestamptz(b, w.at) })
 	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.prevHashes) })
 	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.hashes) })
+	add(func(b []byte) []byte { return binary.BigEndian.AppendUint64(b, uint64(merkleBase(w.head))) })
+	params = append(params, w.merkle)
 	return params
 }
 
