@@ -44,15 +44,17 @@ type request struct {
 // first of them leads the next group. There is no background goroutine.
 //
 // A group whose appends all pass against what the store knows of the log
-// (its own commits, including the group still committing) is optimistic:
-// it is sent in one round trip that inserts the rows first and moves the
-// log head last, and the leader hands the lead on as soon as its group
-// holds the head. So the next group inserts its rows while this one
-// commits (pipelining); its move of the head waits for this commit, and
-// commits only if the head is exactly where this group leaves it (position
-// and Merkle frontier). If another process has written meanwhile, or the
-// group before it failed, an optimistic group fails, stores nothing, and
-// is decided again from fresh reads under the log-head lock (see commit).
+// (its own commits) is optimistic: it is sent in one round trip that
+// inserts the rows first and moves the log head last, and commits only if
+// the head is exactly where the store's last group left it (position and
+// Merkle frontier). If another process has written meanwhile, an
+// optimistic group fails, stores nothing, and is decided again from fresh
+// reads under the log-head lock (see commit).
+//
+// One group of a store is in flight at a time: the next leader starts
+// when the group is done. Sending the next group while one commits
+// (pipelining) splits closed-loop appenders into two cohorts that each pay
+// a commit; BenchmarkAppend measured it about 10% slower.
 //
 // A caller whose ctx ends while its append is still queued gets the
 // context's error and nothing is stored. Once its group is running, the
@@ -116,9 +118,8 @@ func (s *Store) withdraw(r *request) bool {
 	return false
 }
 
-// lead runs one group transaction for the queued appends and hands the
-// lead to the first append that queued meanwhile, if any: as soon as an
-// optimistic group holds the log head, or else when the group is done.
+// lead runs one group transaction for the queued appends and, when it is
+// done, hands the lead to the first append that queued meanwhile, if any.
 //
 // Before it takes the queue, it waits briefly for the appenders that were
 // active at the end of the previous group to queue again (see gather).
@@ -140,19 +141,11 @@ func (s *Store) lead(ctx context.Context) {
 	}
 	group := s.queue[:n:n]
 	s.queue = s.queue[n:]
-	s.inflight += len(group)
 	s.mu.Unlock()
 
-	passed := false
-	pass := func() {
-		if !passed {
-			passed = true
-			s.passLead()
-		}
-	}
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
-	written, err := s.commit(cctx, group, pass)
+	written, err := s.commit(cctx, group)
 	cancel()
 	took := time.Since(start)
 	for _, r := range group {
@@ -167,10 +160,9 @@ func (s *Store) lead(ctx context.Context) {
 		s.signal.Notify()
 	}
 	s.mu.Lock()
-	s.inflight -= len(group)
-	s.active, s.lastCommit = len(group)+len(s.queue)+s.inflight, took
+	s.active, s.lastCommit = len(group)+len(s.queue), took
 	s.mu.Unlock()
-	pass()
+	s.passLead()
 }
 
 // passLead makes the first queued append the leader of the next group, or
@@ -188,15 +180,14 @@ func (s *Store) passLead() {
 }
 
 // gather waits until as many appends are queued as were active (in a
-// group or queued) when the previous group committed, less those in a
-// group that has not finished, or for half the
+// group or queued) when the previous group committed, or for half the
 // previous commit's duration (at most maxGather), whichever comes first.
 // The appenders served by the previous group are then usually back within
 // microseconds, and the group holds all of them. A single appender never
 // waits.
 func (s *Store) gather() {
 	s.mu.Lock()
-	want := s.active - s.inflight // appends of a group still committing cannot queue again yet
+	want := s.active
 	if want <= 1 || len(s.queue) >= want {
 		s.mu.Unlock()
 		return
@@ -288,24 +279,19 @@ const maxCachedStreams = 1 << 16
 
 // headCache is what a Store knows of the log: the head, its Merkle
 // frontier, and the last revision and hash of streams it has read or
-// written, as they are after its own last commit and after the optimistic
-// group still committing, if any. Another process may have moved on since,
-// or that group may fail; an optimistic transaction then fails (see
-// commit), which is why the cache is only ever used to accept appends,
-// never to reject them. Store.cacheMu guards it.
+// written, as they are after its own last commit. Another process may have
+// moved on since; an optimistic transaction then fails (see commit), which
+// is why the cache is only ever used to accept appends, never to reject
+// them. Only the leader uses it, one group at a time.
 type headCache struct {
 	valid    bool
 	head     int64
 	frontier []byte
 	streams  map[string]streamHead
-	// gen changes whenever the cache is reset or rebuilt from stored
-	// state, so that a failed group resets only the state it built on.
-	gen uint64
 }
 
 func (c *headCache) reset() {
 	c.valid, c.head, c.frontier, c.streams = false, 0, nil, nil
-	c.gen++
 }
 
 // remember records the state after w.
@@ -322,28 +308,25 @@ func (c *headCache) remember(w *write, heads map[string]streamHead) {
 // commit runs one group transaction and returns the number of events it
 // committed. Appends that fail their checks, and idempotent retries, are
 // decided in it and excluded from the write; an error is for the rest,
-// whose events are not stored. commit calls pass, at most once, when the
-// next group may be sent.
+// whose events are not stored.
 //
 // When the Store's cache covers the group and every append passes against
-// it, the group is written optimistically in one round trip, and pass is
-// called as soon as the transaction holds the log head. Otherwise, or when
-// that transaction fails (another process wrote in between, or the group
-// before it failed), the safe path reads under the log-head lock and
-// decides afresh.
-func (s *Store) commit(ctx context.Context, group []*request, pass func()) (int, error) {
+// it, the group is written optimistically in one round trip. Otherwise, or
+// when that transaction fails (another process wrote in between), the safe
+// path reads under the log-head lock and decides afresh.
+func (s *Store) commit(ctx context.Context, group []*request) (int, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer conn.Release()
 	at := s.now().UTC().Truncate(time.Microsecond) // as Seal does, so the column holds the hashed instant
-	if w, gen, ok := s.planOptimistic(group, at); ok {
-		err := s.sendOptimistic(ctx, conn, w, pass)
-		s.settle(gen, err != nil)
+	if w, ok := s.planOptimistic(group, at); ok {
+		err := s.sendOptimistic(ctx, conn, w)
 		if err == nil {
 			return len(w.positions), nil
 		}
+		s.cache.reset() // it remembered the state after w
 		s.fallbacks.Add(1)
 		if rbErr := rollback(ctx, conn); rbErr != nil {
 			return 0, errors.Join(err, rbErr)
@@ -351,27 +334,12 @@ func (s *Store) commit(ctx context.Context, group []*request, pass func()) (int,
 	}
 	n, err := s.commitSafe(ctx, conn, group, at)
 	if err != nil {
-		s.cacheMu.Lock()
 		s.cache.reset()
-		s.cacheMu.Unlock()
 		if rbErr := rollback(ctx, conn); rbErr != nil {
 			return 0, errors.Join(err, rbErr)
 		}
 	}
 	return n, err
-}
-
-// settle records that an optimistic group planned at cache generation gen
-// has finished. If it failed, the cache is reset unless it was rebuilt
-// from stored state since (a newer generation), which happens only after
-// that group's transaction ended, so the rebuilt cache stands.
-func (s *Store) settle(gen uint64, failed bool) {
-	s.cacheMu.Lock()
-	defer s.cacheMu.Unlock()
-	s.optimists--
-	if failed && s.cache.gen == gen {
-		s.cache.reset()
-	}
 }
 
 // rollback ends a failed transaction on conn, if one is open. A connection
@@ -387,45 +355,41 @@ func rollback(ctx context.Context, conn *pgxpool.Conn) error {
 }
 
 // planOptimistic decides group against the cache alone and, if it can,
-// records the state after the group in the cache, so that the next group
-// can be planned before this one commits. It succeeds only if every append
-// would be accepted: each stream is cached, or the append expects no stream
-// (the insert of revision 0 then proves it), and no append reuses an id of
-// another in the group. Stored ids are not checked: a retry's insert
-// violates the unique id and sends the group down the safe path, which
-// answers it. It returns the cache generation the group builds on.
-func (s *Store) planOptimistic(group []*request, at time.Time) (*write, uint64, bool) {
-	s.cacheMu.Lock()
-	defer s.cacheMu.Unlock()
+// records the state after the group in the cache; commit resets it if the
+// group fails. It succeeds only if every append would be accepted: each
+// stream is cached, or the append expects no stream (the insert of
+// revision 0 then proves it), and no append reuses an id of another in the
+// group. Stored ids are not checked: a retry's insert violates the unique
+// id and sends the group down the safe path, which answers it.
+func (s *Store) planOptimistic(group []*request, at time.Time) (*write, bool) {
 	c := &s.cache
 	if !c.valid {
-		return nil, 0, false
+		return nil, false
 	}
 	heads := make(map[string]streamHead, len(group))
 	for _, r := range group {
 		if h, ok := c.streams[r.stream]; ok {
 			heads[r.stream] = h
 		} else if !r.expected.IsNoStream() {
-			return nil, 0, false
+			return nil, false
 		}
 	}
 	w, err := decide(group, c.head, c.frontier, heads, map[uuid.UUID]storedEvent{}, at)
 	if err != nil {
-		return nil, 0, false
+		return nil, false
 	}
 	for _, r := range group {
 		if r.decided {
-			return nil, 0, false
+			return nil, false
 		}
 	}
 	c.remember(w, heads)
-	s.optimists++
-	return w, c.gen, true
+	return w, true
 }
 
-// commitSafe waits until no optimistic transaction is running, locks the
-// log head, reads the state of the group's streams and ids, decides and
-// writes: two round trips. One pipeline begins, takes the locks and reads
+// commitSafe waits until no optimistic transaction of any process is
+// running, locks the log head, reads the state of the group's streams and
+// ids, decides and writes: two round trips. One pipeline begins, takes the locks and reads
 // the last event of each stream and any stored copies of the event ids;
 // then, after the checks in Go, one pipeline inserts the events and the
 // Merkle hashes, moves the head and commits.
@@ -522,41 +486,27 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 	// The exclusive lock kept every optimistic transaction out, so head
 	// and heads are the stored state. The streams cached before may be
 	// behind it (another process wrote), which an insert at a taken
-	// revision detects; but those of an optimistic group that is still
-	// unfinished may be ahead of it, which nothing would detect, so then
-	// the cache starts afresh.
-	s.cacheMu.Lock()
-	if s.optimists > 0 {
-		s.cache.reset()
-	}
-	s.cache.gen++
+	// revision detects.
 	s.cache.remember(w, heads)
-	s.cacheMu.Unlock()
 	return len(w.positions), nil
 }
 
 // sendOptimistic writes w in one round trip: it begins, shares the append
-// lock, inserts the events and the Merkle hashes (one statement), locks the log head (which
-// waits for the group before it to commit), moves it (which fails unless
-// the head is where w follows) and commits. It asks the server to flush after the move,
-// so it learns that the transaction holds the head before the commit is
-// done, and calls locked then.
-func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write, locked func()) error {
+// lock, inserts the events and the Merkle hashes (one statement), locks
+// the log head (which waits for a transaction of another process that
+// holds it), moves it (which fails unless the head is where w follows) and
+// commits.
+func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write) error {
 	writes := w.statements()
 	statements := []statement{{stmtShare, shareAppendLock, nil}, writes[0], {stmtWait, waitForHead, nil}, writes[1]}
 	if err := prepare(ctx, conn.Conn(), statements); err != nil {
 		return err
 	}
-	if s.committing.Load() > 0 {
-		s.pipelined.Add(1)
-	}
-
 	p := conn.Conn().PgConn().StartPipeline(ctx)
 	p.SendQueryParams("BEGIN", nil, nil, nil, nil)
 	for _, st := range statements {
 		st.send(p)
 	}
-	p.SendFlushRequest()
 	commit := s.beforeCommit == nil
 	if commit {
 		p.SendQueryParams("COMMIT", nil, nil, nil, nil)
@@ -564,16 +514,11 @@ func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write
 	if err := p.Sync(); err != nil {
 		return err
 	}
-	err := pipelineResults(p, 1+len(statements))
-	if err == nil {
-		s.committing.Add(1)
-		defer s.committing.Add(-1)
-		locked()
-		if commit {
-			err = pipelineResults(p, 1)
-		}
+	n := 1 + len(statements)
+	if commit {
+		n++
 	}
-	if err := errors.Join(err, p.Close()); err != nil {
+	if err := errors.Join(pipelineResults(p, n), p.Close()); err != nil {
 		return err
 	}
 	if !commit {

@@ -262,7 +262,6 @@ func reportGroups(b *testing.B, before, after postgres.Stats) {
 	if tx := after.Transactions - before.Transactions; tx > 0 {
 		b.ReportMetric(float64(after.Events-before.Events)/float64(tx), "events/tx")
 		b.ReportMetric(float64(after.Fallbacks-before.Fallbacks)/float64(tx), "fallbacks/tx")
-		b.ReportMetric(float64(after.Pipelined-before.Pipelined)/float64(tx), "pipelined/tx")
 	}
 }
 

@@ -8,9 +8,7 @@
 // comes back through group commit: concurrent appends in one process are
 // gathered into one transaction, checked in Go and written with one
 // multi-row INSERT, in one round trip when nothing else has written since
-// the store's own last commit; and such groups are pipelined, so that one
-// group's rows are inserted while the group before it commits (see
-// Store.Append).
+// the store's own last commit (see Store.Append).
 //
 // The events and the Merkle hashes are append-only: the ledger's own role
 // has no UPDATE, DELETE or TRUNCATE on them, and triggers refuse those for
@@ -69,32 +67,29 @@ type Store struct {
 	mu         sync.Mutex
 	queue      []*request    // appends waiting for a transaction
 	leading    bool          // a caller is forming and sending a group
-	inflight   int           // appends in groups taken from the queue and not finished
 	active     int           // appends queued or in a group when the last group finished
 	lastCommit time.Duration // how long the last group transaction took
 	gathering  chan struct{} // closed when gatherWant appends are queued
 	gatherWant int
 
-	cacheMu   sync.Mutex
-	cache     headCache
-	optimists int // optimistic groups planned on the cache and not finished
+	// cache is used by the leader only, and leadership passes under mu,
+	// which orders one leader's uses before the next one's.
+	cache headCache
 
-	committing                           atomic.Int32 // optimistic groups that hold the log head and have not finished
-	groups, events, fallbacks, pipelined atomic.Int64
+	groups, events, fallbacks atomic.Int64
 }
 
 // Stats counts what the store has committed since it was opened.
 type Stats struct {
 	Transactions int64 // group transactions that committed events
 	Events       int64 // events they committed
-	Fallbacks    int64 // optimistic group transactions that failed (the log moved, or the group before them failed) and went to the safe path
-	Pipelined    int64 // optimistic group transactions sent while the store's previous group was still committing
+	Fallbacks    int64 // optimistic group transactions that failed (another process moved the log) and went to the safe path
 }
 
 // Stats returns the store's counters. Events/Transactions is the mean
 // group size that group commit achieved.
 func (s *Store) Stats() Stats {
-	return Stats{Transactions: s.groups.Load(), Events: s.events.Load(), Fallbacks: s.fallbacks.Load(), Pipelined: s.pipelined.Load()}
+	return Stats{Transactions: s.groups.Load(), Events: s.events.Load(), Fallbacks: s.fallbacks.Load()}
 }
 
 var (
