@@ -1,11 +1,10 @@
 package eventstore
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-
-	gojson "github.com/goccy/go-json"
 
 	"github.com/kinerja/kinerja/domain"
 )
@@ -114,7 +113,7 @@ func ValidateAppend(stream string, expected ExpectedRevision, events []EventData
 		if e.Type == "" || len(e.Type) > MaxEventType {
 			return invalid("event %d of the append to %s needs a type of 1 to %d bytes", i, stream, MaxEventType).WithField(field("type"))
 		}
-		if !gojson.Valid(e.Data) {
+		if !json.Valid(e.Data) {
 			return invalid("event %d (%s) of the append to %s has a body that is not JSON", i, e.Type, stream).WithField(field("data"))
 		}
 		if size := len(e.Data) + metadataSize(e.Metadata); size > MaxEventSize {
