@@ -598,36 +598,62 @@ func decide(group []*request, head int64, frontier []byte, heads map[string]stre
 	for _, r := range group {
 		n += len(r.events)
 	}
-	w := newWrite(head, frontier, n, at)
+	d := newDecider(head, frontier, n, heads, stored, at)
 	for _, r := range group {
-		r.result, r.err, r.decided = eventstore.AppendResult{}, nil, false
-		if res, err, retry := idempotent(r, stored); retry {
-			r.result, r.err, r.decided = res, err, true
-			continue
-		}
-		h := heads[r.stream]
-		if !r.expected.Check(h.revision, h.exists) {
-			r.err, r.decided = eventstore.WrongExpectedRevision(r.stream, r.expected, h.revision, h.exists), true
-			continue
-		}
-		first := uint64(0)
-		if h.exists {
-			first = h.revision + 1
-		}
-		sealed := eventstore.Seal(r.stream, first, h.hash, at, r.events)
-		for i := range sealed {
-			e := &sealed[i]
-			w.add(e)
-			stored[e.ID] = storedEvent{stream: e.Stream, revision: e.Revision, position: e.Position.Commit}
-		}
-		last := sealed[len(sealed)-1]
-		heads[r.stream] = streamHead{revision: last.Revision, exists: true, hash: last.Hash}
-		r.result = eventstore.AppendResult{Revision: last.Revision, Position: last.Position}
+		d.add(r)
 	}
+	return d.finish()
+}
+
+// decider decides the appends of a group one at a time, in order (see
+// decide).
+type decider struct {
+	w      *write
+	heads  map[string]streamHead
+	stored map[uuid.UUID]storedEvent
+}
+
+// newDecider starts deciding appends after head; capacity is the number of
+// events expected.
+func newDecider(head int64, frontier []byte, capacity int, heads map[string]streamHead, stored map[uuid.UUID]storedEvent, at time.Time) *decider {
+	return &decider{w: newWrite(head, frontier, capacity, at), heads: heads, stored: stored}
+}
+
+// add decides r after the appends added before it.
+func (d *decider) add(r *request) {
+	r.result, r.err, r.decided = eventstore.AppendResult{}, nil, false
+	if res, err, retry := idempotent(r, d.stored); retry {
+		r.result, r.err, r.decided = res, err, true
+		return
+	}
+	h := d.heads[r.stream]
+	if !r.expected.Check(h.revision, h.exists) {
+		r.err, r.decided = eventstore.WrongExpectedRevision(r.stream, r.expected, h.revision, h.exists), true
+		return
+	}
+	first := uint64(0)
+	if h.exists {
+		first = h.revision + 1
+	}
+	sealed := eventstore.Seal(r.stream, first, h.hash, d.w.at, r.events)
+	for i := range sealed {
+		e := &sealed[i]
+		d.w.add(e)
+		d.stored[e.ID] = storedEvent{stream: e.Stream, revision: e.Revision, position: e.Position.Commit}
+	}
+	last := sealed[len(sealed)-1]
+	d.heads[r.stream] = streamHead{revision: last.Revision, exists: true, hash: last.Hash}
+	r.result = eventstore.AppendResult{Revision: last.Revision, Position: last.Position}
+}
+
+// finish extends the Merkle tree over the accepted events and returns the
+// write.
+func (d *decider) finish() (*write, error) {
+	w := d.w
 	if w.empty() {
 		return w, nil
 	}
-	hashes, next, err := extendMerkle(head, frontier, w.leaves)
+	hashes, next, err := extendMerkle(w.head, w.headFrontier, w.leaves)
 	if err != nil {
 		return nil, err
 	}
