@@ -51,6 +51,10 @@ type request struct {
 // optimistic group fails, stores nothing, and is decided again from fresh
 // reads under the log-head lock (see commit).
 //
+// When eight or more appenders are active, an optimistic group is sent in
+// two parts as it gathers, so that the server inserts the first appends
+// while the last are still queueing (see commitEarly).
+//
 // One group of a store is in flight at a time: the next leader starts
 // when the group is done. Sending the next group while one commits
 // (pipelining) splits closed-loop appenders into two cohorts that each pay
@@ -122,30 +126,32 @@ func (s *Store) withdraw(r *request) bool {
 // done, hands the lead to the first append that queued meanwhile, if any.
 //
 // Before it takes the queue, it waits briefly for the appenders that were
-// active at the end of the previous group to queue again (see gather).
-// Without that, n concurrent appenders split into two cohorts that take
-// turns, each group holding about n/2 appends and paying a whole commit.
+// active at the end of the previous group to queue again (see
+// gatherUntil). Without that, n concurrent appenders split into two
+// cohorts that take turns, each group holding about n/2 appends and paying
+// a whole commit. When enough appenders are active and the store knows the
+// log, the group is sent in two parts as it gathers (see commitEarly).
 func (s *Store) lead(ctx context.Context) {
-	s.gather()
-	s.mu.Lock()
-	n, events, size := 0, 0, 0
-	for n < len(s.queue) {
-		events += len(s.queue[n].events)
-		for _, e := range s.queue[n].events {
-			size += len(e.Data)
-		}
-		if n > 0 && (events > maxGroupEvents || size > maxGroupBytes) {
-			break
-		}
-		n++
-	}
-	group := s.queue[:n:n]
-	s.queue = s.queue[n:]
-	s.mu.Unlock()
-
 	start := time.Now()
+	at := s.now().UTC().Truncate(time.Microsecond) // as Seal does, so the column holds the hashed instant
+	s.mu.Lock()
+	want, deadline := s.active, start.Add(min(s.lastCommit/2, maxGather))
+	s.mu.Unlock()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
-	written, err := s.commit(cctx, group)
+	var (
+		group   []*request
+		written int
+		err     error
+	)
+	if want >= earlyGroup && s.cache.valid && s.beforeCommit == nil {
+		group, written, err = s.commitEarly(cctx, want, deadline, at)
+	} else {
+		if want > 1 { // a single appender never waits
+			s.gatherUntil(want, deadline)
+		}
+		group, _, _ = s.take(0, 0, 0)
+		written, err = s.commit(cctx, group, at)
+	}
 	cancel()
 	took := time.Since(start)
 	for _, r := range group {
@@ -179,25 +185,23 @@ func (s *Store) passLead() {
 	next.lead <- struct{}{}
 }
 
-// gather waits until as many appends are queued as were active (in a
-// group or queued) when the previous group committed, or for half the
-// previous commit's duration (at most maxGather), whichever comes first.
-// The appenders served by the previous group are then usually back within
-// microseconds, and the group holds all of them. A single appender never
-// waits.
-func (s *Store) gather() {
+// gatherUntil waits until n appends are queued, or until deadline. A
+// leader waits for as many as were active (in a group or queued) when the
+// previous group committed, for at most half the previous group's time
+// (and maxGather): the appenders that group served are then usually back
+// within microseconds, and the group holds all of them.
+func (s *Store) gatherUntil(n int, deadline time.Time) {
 	s.mu.Lock()
-	want := s.active
-	if want <= 1 || len(s.queue) >= want {
+	wait := time.Until(deadline)
+	if len(s.queue) >= n || wait <= 0 {
 		s.mu.Unlock()
 		return
 	}
 	full := make(chan struct{})
-	s.gathering, s.gatherWant = full, want
-	window := min(s.lastCommit/2, maxGather)
+	s.gathering, s.gatherWant = full, n
 	s.mu.Unlock()
 
-	t := time.NewTimer(window)
+	t := time.NewTimer(wait)
 	select {
 	case <-full:
 	case <-t.C:
@@ -206,6 +210,113 @@ func (s *Store) gather() {
 	s.mu.Lock()
 	s.gathering = nil
 	s.mu.Unlock()
+}
+
+// take takes appends from the queue for a group that holds taken appends
+// with events events and size bytes of data so far: as many as keep it
+// within maxGroupEvents and maxGroupBytes, and at least one if the group
+// is empty. It returns them and the group's new totals.
+func (s *Store) take(taken, events, size int) ([]*request, int, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for n < len(s.queue) {
+		r := s.queue[n]
+		e, b := len(r.events), 0
+		for _, ev := range r.events {
+			b += len(ev.Data)
+		}
+		if taken+n > 0 && (events+e > maxGroupEvents || size+b > maxGroupBytes) {
+			break
+		}
+		events, size = events+e, size+b
+		n++
+	}
+	part := s.queue[:n:n]
+	s.queue = s.queue[n:]
+	return part, events, size
+}
+
+// earlyGroup is the fewest active appenders for which a group is sent in
+// two parts (see commitEarly).
+const earlyGroup = 8
+
+// commitEarly gathers and commits a group of up to want appends in two
+// parts, so that the server inserts the first appends while the last ones
+// are still queueing: it waits for half of them, decides them against the
+// store's cache and sends BEGIN, the shared append lock and their INSERT;
+// then it waits for the rest, decides them after the first, and sends
+// their INSERT, the Merkle hashes, the wait for and move of the head, and
+// COMMIT, in the same pipeline. With 32 closed-loop appenders the first
+// INSERT overlaps the return of the others and the deciding of their
+// appends, during which the server was idle.
+//
+// If an append of either part cannot be decided against the cache (see
+// planInto), or the transaction fails, the group goes down the safe path,
+// as in commit. It returns the group and the number of events committed.
+func (s *Store) commitEarly(ctx context.Context, want int, deadline, at time.Time) ([]*request, int, error) {
+	s.gatherUntil((want+1)/2, deadline)
+	group, events, size := s.take(0, 0, 0)
+	d := newDecider(s.cache.head, s.cache.frontier, want, map[string]streamHead{}, map[uuid.UUID]storedEvent{}, at)
+	if !s.planInto(d, group) {
+		s.gatherUntil(want-len(group), deadline)
+		rest, _, _ := s.take(len(group), events, size)
+		group = append(group, rest...)
+		n, err := s.commit(ctx, group, at)
+		return group, n, err
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return group, 0, err
+	}
+	defer conn.Release()
+	if err := prepare(ctx, conn.Conn(), prepared); err != nil {
+		return group, 0, err
+	}
+	first := len(d.w.positions)
+	p := conn.Conn().PgConn().StartPipeline(ctx)
+	p.SendQueryParams("BEGIN", nil, nil, nil, nil)
+	statement{stmtShare, shareAppendLock, nil}.send(p)
+	d.w.insertRows(0, first).send(p)
+	sent := 3
+	flushErr := p.Flush()
+
+	s.gatherUntil(want-len(group), deadline)
+	rest, _, _ := s.take(len(group), events, size)
+	group = append(group, rest...)
+	var w *write
+	if flushErr == nil && s.planInto(d, rest) {
+		w, err = d.finish()
+	}
+	if w == nil {
+		// End the transaction begun; the safe path decides the group.
+		err = errors.Join(flushErr, err, p.Sync())
+		if err == nil {
+			err = pipelineResults(p, sent)
+		}
+		n, err := s.retrySafe(ctx, conn, group, at, errors.Join(err, p.Close()))
+		return group, n, err
+	}
+	s.cache.remember(w, d.heads)
+	var tail []statement
+	if len(w.positions) > first {
+		tail = append(tail, w.insertRows(first, len(w.positions)))
+	}
+	tail = append(tail, w.insertHashes(), statement{stmtWait, waitForHead, nil}, w.moveHead())
+	for _, st := range tail {
+		st.send(p)
+	}
+	p.SendQueryParams("COMMIT", nil, nil, nil, nil)
+	sent += len(tail) + 1
+	err = p.Sync()
+	if err == nil {
+		err = pipelineResults(p, sent)
+	}
+	if err := errors.Join(err, p.Close()); err != nil {
+		n, err := s.retrySafe(ctx, conn, group, at, err)
+		return group, n, err
+	}
+	return group, len(w.positions), nil
 }
 
 // streamHead is what the group knows of a stream: its last revision and
@@ -245,18 +356,16 @@ const (
 	selectHeads = `SELECT s, e.revision, e.hash FROM unnest($1::text[]) AS s
 		CROSS JOIN LATERAL (SELECT revision, hash FROM events WHERE stream = s ORDER BY revision DESC LIMIT 1) AS e`
 	selectStored = `SELECT id, stream, revision, position FROM events WHERE id = ANY($1)`
-	// insertEvents inserts a group's events and, in the same statement, the
-	// Merkle hashes they add ($17 is the first stored index, $18 the
-	// hashes). It unnests its arrays in the select list, where they are
+	// insertEvents unnests its arrays in the select list, where they are
 	// read in lockstep, rather than in FROM, where PostgreSQL materialises
 	// each array in a tuplestore of its own: for a group of 32 events that
 	// cost about 80 µs more of the server's time.
-	insertEvents = `WITH hashes AS (INSERT INTO merkle_hashes (first, hashes) VALUES ($17, $18))
-	INSERT INTO events (position, stream, revision, id, type, data, actor_id, actor_role,
+	insertEvents = `INSERT INTO events (position, stream, revision, id, type, data, actor_id, actor_role,
 		command_id, correlation_id, causation_id, reason, schema_version, recorded_at, prev_hash, hash)
 	SELECT unnest($1::bigint[]), unnest($2::text[]), unnest($3::bigint[]), unnest($4::uuid[]), unnest($5::text[]),
 		unnest($6::bytea[]), unnest($7::text[]), unnest($8::text[]), unnest($9::uuid[]), unnest($10::uuid[]),
 		unnest($11::uuid[]), unnest($12::text[]), unnest($13::bigint[]), $14::timestamptz, unnest($15::bytea[]), unnest($16::bytea[])`
+	insertHashes = `INSERT INTO merkle_hashes (first, hashes) VALUES ($1, $2)`
 	// moveHead, run with the head row locked (lockHead or waitForHead),
 	// moves it from position $3 with Merkle frontier $4 to $1 and $2. If the head
 	// is anywhere else the new position is NULL, which the NOT NULL
@@ -270,9 +379,17 @@ const (
 const (
 	stmtShare  = "kinerja_share_append_lock"
 	stmtInsert = "kinerja_insert_events"
+	stmtHashes = "kinerja_insert_hashes"
 	stmtWait   = "kinerja_wait_for_head"
 	stmtMove   = "kinerja_move_head"
 )
+
+// prepared are the statements the group writes use, to prepare on a
+// connection before its pipeline starts.
+var prepared = []statement{
+	{stmtShare, shareAppendLock, nil}, {stmtInsert, insertEvents, nil}, {stmtHashes, insertHashes, nil},
+	{stmtWait, waitForHead, nil}, {stmtMove, moveHead, nil},
+}
 
 // maxCachedStreams bounds the stream heads a Store remembers.
 const maxCachedStreams = 1 << 16
@@ -314,24 +431,36 @@ func (c *headCache) remember(w *write, heads map[string]streamHead) {
 // it, the group is written optimistically in one round trip. Otherwise, or
 // when that transaction fails (another process wrote in between), the safe
 // path reads under the log-head lock and decides afresh.
-func (s *Store) commit(ctx context.Context, group []*request) (int, error) {
+func (s *Store) commit(ctx context.Context, group []*request, at time.Time) (int, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer conn.Release()
-	at := s.now().UTC().Truncate(time.Microsecond) // as Seal does, so the column holds the hashed instant
 	if w, ok := s.planOptimistic(group, at); ok {
 		err := s.sendOptimistic(ctx, conn, w)
 		if err == nil {
 			return len(w.positions), nil
 		}
-		s.cache.reset() // it remembered the state after w
-		s.fallbacks.Add(1)
-		if rbErr := rollback(ctx, conn); rbErr != nil {
-			return 0, errors.Join(err, rbErr)
-		}
+		return s.retrySafe(ctx, conn, group, at, err)
 	}
+	return s.safe(ctx, conn, group, at)
+}
+
+// retrySafe commits group on the safe path after its optimistic transaction
+// failed with err, or was given up.
+func (s *Store) retrySafe(ctx context.Context, conn *pgxpool.Conn, group []*request, at time.Time, err error) (int, error) {
+	s.cache.reset() // the plan may have remembered the state after its write
+	s.fallbacks.Add(1)
+	if rbErr := rollback(ctx, conn); rbErr != nil {
+		return 0, errors.Join(err, rbErr)
+	}
+	return s.safe(ctx, conn, group, at)
+}
+
+// safe commits group on the safe path (see commitSafe), and forgets what
+// the store knows of the log if that fails.
+func (s *Store) safe(ctx context.Context, conn *pgxpool.Conn, group []*request, at time.Time) (int, error) {
 	n, err := s.commitSafe(ctx, conn, group, at)
 	if err != nil {
 		s.cache.reset()
@@ -366,25 +495,37 @@ func (s *Store) planOptimistic(group []*request, at time.Time) (*write, bool) {
 	if !c.valid {
 		return nil, false
 	}
-	heads := make(map[string]streamHead, len(group))
-	for _, r := range group {
-		if h, ok := c.streams[r.stream]; ok {
-			heads[r.stream] = h
-		} else if !r.expected.IsNoStream() {
-			return nil, false
-		}
+	d := newDecider(c.head, c.frontier, len(group), make(map[string]streamHead, len(group)), map[uuid.UUID]storedEvent{}, at)
+	if !s.planInto(d, group) {
+		return nil, false
 	}
-	w, err := decide(group, c.head, c.frontier, heads, map[uuid.UUID]storedEvent{}, at)
+	w, err := d.finish()
 	if err != nil {
 		return nil, false
 	}
-	for _, r := range group {
+	c.remember(w, d.heads)
+	return w, true
+}
+
+// planInto decides reqs into d, after what d holds, against the store's
+// cache, and reports whether every one is accepted: its stream is cached,
+// or it expects no stream (the insert of revision 0 then proves it), and
+// it is neither rejected nor a retry of an append in the group.
+func (s *Store) planInto(d *decider, reqs []*request) bool {
+	for _, r := range reqs {
+		if _, ok := d.heads[r.stream]; !ok {
+			if h, cached := s.cache.streams[r.stream]; cached {
+				d.heads[r.stream] = h
+			} else if !r.expected.IsNoStream() {
+				return false
+			}
+		}
+		d.add(r)
 		if r.decided {
-			return nil, false
+			return false
 		}
 	}
-	c.remember(w, heads)
-	return w, true
+	return true
 }
 
 // commitSafe waits until no optimistic transaction of any process is
@@ -456,8 +597,8 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 		_, err := conn.Exec(ctx, "ROLLBACK")
 		return 0, err
 	}
-	writes := w.statements()
-	if err := prepare(ctx, conn.Conn(), writes[:]); err != nil {
+	writes := []statement{w.insertRows(0, len(w.positions)), w.insertHashes(), w.moveHead()}
+	if err := prepare(ctx, conn.Conn(), prepared); err != nil {
 		return 0, err
 	}
 	p := conn.Conn().PgConn().StartPipeline(ctx)
@@ -492,14 +633,14 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 }
 
 // sendOptimistic writes w in one round trip: it begins, shares the append
-// lock, inserts the events and the Merkle hashes (one statement), locks
+// lock, inserts the events and the Merkle hashes, locks
 // the log head (which waits for a transaction of another process that
 // holds it), moves it (which fails unless the head is where w follows) and
 // commits.
 func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write) error {
-	writes := w.statements()
-	statements := []statement{{stmtShare, shareAppendLock, nil}, writes[0], {stmtWait, waitForHead, nil}, writes[1]}
-	if err := prepare(ctx, conn.Conn(), statements); err != nil {
+	statements := []statement{{stmtShare, shareAppendLock, nil}, w.insertRows(0, len(w.positions)), w.insertHashes(),
+		{stmtWait, waitForHead, nil}, w.moveHead()}
+	if err := prepare(ctx, conn.Conn(), prepared); err != nil {
 		return err
 	}
 	p := conn.Conn().PgConn().StartPipeline(ctx)
@@ -536,14 +677,20 @@ type statement struct {
 	params    [][]byte
 }
 
-// statements returns the statements that write w, in the order an
-// optimistic group sends them: insert the events and the Merkle hashes,
-// move the head.
-func (w *write) statements() [2]statement {
-	return [2]statement{
-		{stmtInsert, insertEvents, w.insertParams()},
-		{stmtMove, moveHead, [][]byte{bigint(w.next), w.frontier, bigint(w.head), w.headFrontier}},
-	}
+// insertRows returns the statement that inserts the events of w from index
+// from up to index to.
+func (w *write) insertRows(from, to int) statement {
+	return statement{stmtInsert, insertEvents, w.insertParams(from, to)}
+}
+
+// insertHashes returns the statement that inserts the Merkle hashes of w.
+func (w *write) insertHashes() statement {
+	return statement{stmtHashes, insertHashes, [][]byte{bigint(merkleBase(w.head)), w.merkle}}
+}
+
+// moveHead returns the statement that moves the log head past w.
+func (w *write) moveHead() statement {
+	return statement{stmtMove, moveHead, [][]byte{bigint(w.next), w.frontier, bigint(w.head), w.headFrontier}}
 }
 
 // prepare makes sure each of statements is prepared on c. pgx keeps

@@ -26,39 +26,37 @@ const pgEpoch = 946_684_800_000_000
 // NULL flag, element type, length and lower bound.
 const arrayHeader = 5 * 4
 
-// insertParams returns the parameters of insertEvents for w: the event
-// columns, then the Merkle hashes' first index and the hashes.
-func (w *write) insertParams() [][]byte {
-	n := len(w.positions)
-	size := 15*arrayHeader + 8 + 8 + n*(15*4+3*8+4*16+2*32)
-	for i := range n {
+// insertParams returns the parameters of insertEvents for the events of w
+// from index from up to index to.
+func (w *write) insertParams(from, to int) [][]byte {
+	n := to - from
+	size := 15*arrayHeader + 8 + n*(15*4+3*8+4*16+2*32)
+	for i := from; i < to; i++ {
 		size += len(w.streams[i]) + len(w.types[i]) + len(w.data[i]) + len(w.actorIDs[i]) + len(w.actorRoles[i]) + len(w.reasons[i])
 	}
 	buf := make([]byte, 0, size)
-	params := make([][]byte, 0, 18)
+	params := make([][]byte, 0, 16)
 	add := func(encode func([]byte) []byte) {
 		start := len(buf)
 		buf = encode(buf)
 		params = append(params, buf[start:len(buf):len(buf)])
 	}
-	add(func(b []byte) []byte { return appendInt8Array(b, w.positions) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.streams) })
-	add(func(b []byte) []byte { return appendInt8Array(b, w.revisions) })
-	add(func(b []byte) []byte { return appendUUIDArray(b, w.ids) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.types) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.data) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.actorIDs) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.actorRoles) })
-	add(func(b []byte) []byte { return appendUUIDArray(b, w.commandIDs) })
-	add(func(b []byte) []byte { return appendUUIDArray(b, w.correlationIDs) })
-	add(func(b []byte) []byte { return appendUUIDArray(b, w.causationIDs) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.reasons) })
-	add(func(b []byte) []byte { return appendInt8Array(b, w.schemaVersions) })
+	add(func(b []byte) []byte { return appendInt8Array(b, w.positions[from:to]) })
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.streams[from:to]) })
+	add(func(b []byte) []byte { return appendInt8Array(b, w.revisions[from:to]) })
+	add(func(b []byte) []byte { return appendUUIDArray(b, w.ids[from:to]) })
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.types[from:to]) })
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.data[from:to]) })
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.actorIDs[from:to]) })
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.actorRoles[from:to]) })
+	add(func(b []byte) []byte { return appendUUIDArray(b, w.commandIDs[from:to]) })
+	add(func(b []byte) []byte { return appendUUIDArray(b, w.correlationIDs[from:to]) })
+	add(func(b []byte) []byte { return appendUUIDArray(b, w.causationIDs[from:to]) })
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.TextOID, w.reasons[from:to]) })
+	add(func(b []byte) []byte { return appendInt8Array(b, w.schemaVersions[from:to]) })
 	add(func(b []byte) []byte { return appendTimestamptz(b, w.at) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.prevHashes) })
-	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.hashes) })
-	add(func(b []byte) []byte { return binary.BigEndian.AppendUint64(b, uint64(merkleBase(w.head))) })
-	params = append(params, w.merkle)
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.prevHashes[from:to]) })
+	add(func(b []byte) []byte { return appendBytesArray(b, pgtype.ByteaOID, w.hashes[from:to]) })
 	return params
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -65,17 +66,22 @@ func TestEncodeMatchesPgx(t *testing.T) {
 			}
 		}
 	}
+	insertOIDs := []uint32{pgtype.Int8ArrayOID, pgtype.TextArrayOID, pgtype.Int8ArrayOID, pgtype.UUIDArrayOID, pgtype.TextArrayOID,
+		pgtype.ByteaArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.UUIDArrayOID, pgtype.UUIDArrayOID,
+		pgtype.UUIDArrayOID, pgtype.TextArrayOID, pgtype.Int8ArrayOID, pgtype.TimestamptzOID, pgtype.ByteaArrayOID, pgtype.ByteaArrayOID}
 	for _, w := range []*write{w, w2} {
-		st := w.statements()
-		check("insert events", st[0].params,
-			[]uint32{pgtype.Int8ArrayOID, pgtype.TextArrayOID, pgtype.Int8ArrayOID, pgtype.UUIDArrayOID, pgtype.TextArrayOID,
-				pgtype.ByteaArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.UUIDArrayOID, pgtype.UUIDArrayOID,
-				pgtype.UUIDArrayOID, pgtype.TextArrayOID, pgtype.Int8ArrayOID, pgtype.TimestamptzOID, pgtype.ByteaArrayOID, pgtype.ByteaArrayOID,
-				pgtype.Int8OID, pgtype.ByteaOID},
-			[]any{w.positions, w.streams, w.revisions, w.ids, w.types, w.data, w.actorIDs, w.actorRoles,
-				w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes,
-				merkleBase(w.head), w.merkle})
-		check("move head", st[1].params, []uint32{pgtype.Int8OID, pgtype.ByteaOID, pgtype.Int8OID, pgtype.ByteaOID},
+		// Every range of rows, as a group sent in two parts inserts them.
+		for from := 0; from < len(w.positions); from++ {
+			for to := from + 1; to <= len(w.positions); to++ {
+				check(fmt.Sprintf("insert events %d to %d", from, to), w.insertRows(from, to).params, insertOIDs,
+					[]any{w.positions[from:to], w.streams[from:to], w.revisions[from:to], w.ids[from:to], w.types[from:to],
+						w.data[from:to], w.actorIDs[from:to], w.actorRoles[from:to], w.commandIDs[from:to],
+						w.correlationIDs[from:to], w.causationIDs[from:to], w.reasons[from:to], w.schemaVersions[from:to],
+						w.at, w.prevHashes[from:to], w.hashes[from:to]})
+			}
+		}
+		check("insert hashes", w.insertHashes().params, []uint32{pgtype.Int8OID, pgtype.ByteaOID}, []any{merkleBase(w.head), w.merkle})
+		check("move head", w.moveHead().params, []uint32{pgtype.Int8OID, pgtype.ByteaOID, pgtype.Int8OID, pgtype.ByteaOID},
 			[]any{w.next, w.frontier, w.head, w.headFrontier})
 	}
 }
@@ -99,7 +105,7 @@ func BenchmarkInsertParams(b *testing.B) {
 	}
 	b.Run("store", func(b *testing.B) {
 		for b.Loop() {
-			w.insertParams()
+			w.insertParams(0, len(w.positions))
 		}
 	})
 	b.Run("pgx", func(b *testing.B) {
@@ -107,10 +113,9 @@ func BenchmarkInsertParams(b *testing.B) {
 		sd := &pgconn.StatementDescription{ParamOIDs: []uint32{pgtype.Int8ArrayOID, pgtype.TextArrayOID, pgtype.Int8ArrayOID,
 			pgtype.UUIDArrayOID, pgtype.TextArrayOID, pgtype.ByteaArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID,
 			pgtype.UUIDArrayOID, pgtype.UUIDArrayOID, pgtype.UUIDArrayOID, pgtype.TextArrayOID, pgtype.Int8ArrayOID,
-			pgtype.TimestamptzOID, pgtype.ByteaArrayOID, pgtype.ByteaArrayOID, pgtype.Int8OID, pgtype.ByteaOID}}
+			pgtype.TimestamptzOID, pgtype.ByteaArrayOID, pgtype.ByteaArrayOID}}
 		args := []any{w.positions, w.streams, w.revisions, w.ids, w.types, w.data, w.actorIDs, w.actorRoles,
-			w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes,
-			merkleBase(w.head), w.merkle}
+			w.commandIDs, w.correlationIDs, w.causationIDs, w.reasons, w.schemaVersions, w.at, w.prevHashes, w.hashes}
 		var eqb pgx.ExtendedQueryBuilder
 		for b.Loop() {
 			if err := eqb.Build(m, sd, args); err != nil {

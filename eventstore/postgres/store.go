@@ -68,7 +68,7 @@ type Store struct {
 	queue      []*request    // appends waiting for a transaction
 	leading    bool          // a caller is forming and sending a group
 	active     int           // appends queued or in a group when the last group finished
-	lastCommit time.Duration // how long the last group transaction took
+	lastCommit time.Duration // how long the last group took, from the start of its gathering
 	gathering  chan struct{} // closed when gatherWant appends are queued
 	gatherWant int
 
