@@ -143,7 +143,7 @@ func (s *Store) lead(ctx context.Context) {
 		written int
 		err     error
 	)
-	if want >= earlyGroup && s.cache.valid && s.beforeCommit == nil {
+	if want >= earlyGroup && s.cache.valid {
 		group, written, err = s.commitEarly(cctx, want, deadline, at)
 	} else {
 		if want > 1 { // a single appender never waits
@@ -257,19 +257,21 @@ const earlyGroup = 8
 func (s *Store) commitEarly(ctx context.Context, want int, deadline, at time.Time) ([]*request, int, error) {
 	s.gatherUntil((want+1)/2, deadline)
 	group, events, size := s.take(0, 0, 0)
-	d := newDecider(s.cache.head, s.cache.frontier, want, map[string]streamHead{}, map[uuid.UUID]storedEvent{}, at)
-	if !s.planInto(d, group) {
-		s.gatherUntil(want-len(group), deadline)
-		rest, _, _ := s.take(len(group), events, size)
-		group = append(group, rest...)
-		n, err := s.commit(ctx, group, at)
-		return group, n, err
-	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return group, 0, err
 	}
 	defer conn.Release()
+	d := newDecider(s.cache.head, s.cache.frontier, want, map[string]streamHead{}, map[uuid.UUID]storedEvent{}, at)
+	if !s.planInto(d, group) {
+		// Deciding the whole group against the cache would stop at the
+		// same append: straight to the safe path.
+		s.gatherUntil(want-len(group), deadline)
+		rest, _, _ := s.take(len(group), events, size)
+		group = append(group, rest...)
+		n, err := s.safe(ctx, conn, group, at)
+		return group, n, err
+	}
 	if err := prepare(ctx, conn.Conn(), prepared); err != nil {
 		return group, 0, err
 	}
@@ -303,16 +305,7 @@ func (s *Store) commitEarly(ctx context.Context, want int, deadline, at time.Tim
 		tail = append(tail, w.insertRows(first, len(w.positions)))
 	}
 	tail = append(tail, w.insertHashes(), statement{stmtWait, waitForHead, nil}, w.moveHead())
-	for _, st := range tail {
-		st.send(p)
-	}
-	p.SendQueryParams("COMMIT", nil, nil, nil, nil)
-	sent += len(tail) + 1
-	err = p.Sync()
-	if err == nil {
-		err = pipelineResults(p, sent)
-	}
-	if err := errors.Join(err, p.Close()); err != nil {
+	if err := s.finishWrite(ctx, conn, p, sent, tail); err != nil {
 		n, err := s.retrySafe(ctx, conn, group, at, err)
 		return group, n, err
 	}
@@ -601,28 +594,8 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 	if err := prepare(ctx, conn.Conn(), prepared); err != nil {
 		return 0, err
 	}
-	p := conn.Conn().PgConn().StartPipeline(ctx)
-	for _, st := range writes {
-		st.send(p)
-	}
-	if s.beforeCommit == nil {
-		p.SendQueryParams("COMMIT", nil, nil, nil, nil)
-	}
-	if err := p.Sync(); err != nil {
+	if err := s.finishWrite(ctx, conn, conn.Conn().PgConn().StartPipeline(ctx), 0, writes); err != nil {
 		return 0, err
-	}
-	err = pipelineResults(p, len(writes))
-	if err == nil && s.beforeCommit == nil {
-		err = pipelineResults(p, 1)
-	}
-	if err := errors.Join(err, p.Close()); err != nil {
-		return 0, err
-	}
-	if s.beforeCommit != nil {
-		s.beforeCommit()
-		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
-			return 0, err
-		}
 	}
 	// The exclusive lock kept every optimistic transaction out, so head
 	// and heads are the stored state. The streams cached before may be
@@ -633,33 +606,38 @@ func (s *Store) commitSafe(ctx context.Context, conn *pgxpool.Conn, group []*req
 }
 
 // sendOptimistic writes w in one round trip: it begins, shares the append
-// lock, inserts the events and the Merkle hashes, locks
-// the log head (which waits for a transaction of another process that
-// holds it), moves it (which fails unless the head is where w follows) and
-// commits.
+// lock, inserts the events and the Merkle hashes, locks the log head
+// (which waits for a transaction of another process that holds it), moves
+// it (which fails unless the head is where w follows) and commits.
 func (s *Store) sendOptimistic(ctx context.Context, conn *pgxpool.Conn, w *write) error {
-	statements := []statement{{stmtShare, shareAppendLock, nil}, w.insertRows(0, len(w.positions)), w.insertHashes(),
-		{stmtWait, waitForHead, nil}, w.moveHead()}
 	if err := prepare(ctx, conn.Conn(), prepared); err != nil {
 		return err
 	}
 	p := conn.Conn().PgConn().StartPipeline(ctx)
 	p.SendQueryParams("BEGIN", nil, nil, nil, nil)
+	return s.finishWrite(ctx, conn, p, 1, []statement{{stmtShare, shareAppendLock, nil}, w.insertRows(0, len(w.positions)),
+		w.insertHashes(), {stmtWait, waitForHead, nil}, w.moveHead()})
+}
+
+// finishWrite sends statements on p, after sent statements sent before,
+// then COMMIT, syncs, and reads every result. With the late-commit test
+// hook set, it leaves out COMMIT, calls the hook once the statements are
+// done, and commits then.
+func (s *Store) finishWrite(ctx context.Context, conn *pgxpool.Conn, p *pgconn.Pipeline, sent int, statements []statement) error {
 	for _, st := range statements {
 		st.send(p)
 	}
+	sent += len(statements)
 	commit := s.beforeCommit == nil
 	if commit {
 		p.SendQueryParams("COMMIT", nil, nil, nil, nil)
+		sent++
 	}
-	if err := p.Sync(); err != nil {
-		return err
+	err := p.Sync()
+	if err == nil {
+		err = pipelineResults(p, sent)
 	}
-	n := 1 + len(statements)
-	if commit {
-		n++
-	}
-	if err := errors.Join(pipelineResults(p, n), p.Close()); err != nil {
+	if err := errors.Join(err, p.Close()); err != nil {
 		return err
 	}
 	if !commit {

@@ -83,7 +83,7 @@ type Store struct {
 type Stats struct {
 	Transactions int64 // group transactions that committed events
 	Events       int64 // events they committed
-	Fallbacks    int64 // optimistic group transactions that failed (another process moved the log) and went to the safe path
+	Fallbacks    int64 // optimistic group transactions that failed (another process moved the log), or were given up when the second part of a group could not be decided against the cache (see commitEarly), and went to the safe path
 }
 
 // Stats returns the store's counters. Events/Transactions is the mean
